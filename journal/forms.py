@@ -1,0 +1,208 @@
+import zoneinfo
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guides.models import Lesson, ReflectionPrompt
+from journal.models import (
+    Breach,
+    CheckIn,
+    Profile,
+    Promise,
+    Reflection,
+    Relationship,
+    validate_not_future,
+)
+
+TRUST_CHOICES = [(n, str(n)) for n in range(11)]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TrustScaleSelect(forms.RadioSelect):
+    """Eleven radio buttons, 0 to 10, laid out as one row."""
+
+    template_name = "journal/widgets/trust_scale.html"
+
+
+def starting_trust_field():
+    return forms.TypedChoiceField(
+        label=_("Right after it happened, how much did they trust you? (0–10)"),
+        choices=TRUST_CHOICES,
+        coerce=int,
+        widget=TrustScaleSelect,
+        help_text=_("0 = not at all, 10 = completely. Your honest guess is enough."),
+    )
+
+
+RELATIONSHIP_WIDGETS = {
+    "breach_date": DateInput(),
+    "breach_description": forms.Textarea(attrs={"rows": 3}),
+}
+RELATIONSHIP_HELP = {
+    "name": _("Only you will see this. A first name or a nickname is enough."),
+}
+
+
+class RelationshipForm(forms.ModelForm):
+    starting_trust = starting_trust_field()
+
+    class Meta:
+        model = Relationship
+        fields = [
+            "name",
+            "kind",
+            "breach_cause",
+            "breach_date",
+            "breach_description",
+            "starting_trust",
+        ]
+        widgets = RELATIONSHIP_WIDGETS
+        help_texts = RELATIONSHIP_HELP
+
+
+# Onboarding asks the same questions as RelationshipForm, a few at a time.
+class WhoForm(forms.ModelForm):
+    class Meta:
+        model = Relationship
+        fields = ["name", "kind"]
+        help_texts = RELATIONSHIP_HELP
+
+
+class WhatHappenedForm(forms.ModelForm):
+    class Meta:
+        model = Relationship
+        fields = ["breach_cause", "breach_date", "breach_description"]
+        widgets = RELATIONSHIP_WIDGETS
+
+
+class TrustNowForm(forms.ModelForm):
+    starting_trust = starting_trust_field()
+
+    class Meta:
+        model = Relationship
+        fields = ["starting_trust"]
+
+
+class BreachForm(forms.ModelForm):
+    class Meta:
+        model = Breach
+        fields = ["date", "cause", "description"]
+        widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class OwnedRelationshipField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class PromiseForm(forms.ModelForm):
+    """Relationship choices are limited to the user's own: a smuggled id is an invalid choice."""
+
+    relationship = OwnedRelationshipField(
+        label=_("To"), queryset=Relationship.objects.none(), empty_label=None
+    )
+    lesson = forms.ModelChoiceField(
+        queryset=Lesson.objects.all(), required=False, widget=forms.HiddenInput
+    )
+
+    class Meta:
+        model = Promise
+        fields = ["relationship", "text", "due_date", "size", "note", "lesson"]
+        widgets = {
+            "text": forms.TextInput(attrs={"autocomplete": "off"}),
+            "due_date": DateInput(),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"text": _("I promise to…"), "due_date": _("By")}
+        help_texts = {"text": _("Something small and concrete you can tick off as kept or not.")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relationship"].queryset = user.relationships.filter(archived=False)
+        if self.instance.pk:
+            self.fields["relationship"].queryset = user.relationships.all()
+        if self.instance.pk and self.instance.status != "open":
+            self.fields["resolved_on"] = forms.DateField(
+                label=_("Resolved on"),
+                widget=DateInput(),
+                initial=self.instance.resolved_on,
+                validators=[validate_not_future],
+            )
+
+    def save(self, commit=True):
+        if "resolved_on" in self.cleaned_data:
+            self.instance.resolved_on = self.cleaned_data["resolved_on"]
+        return super().save(commit)
+
+
+def promise_initial_from_suggestion(suggestion):
+    return {
+        "text": suggestion.text,
+        "size": suggestion.size,
+        "due_date": timezone.localdate() + timedelta(days=suggestion.due_in_days),
+        "lesson": suggestion.lesson_id,
+    }
+
+
+class ReflectionForm(forms.ModelForm):
+    relationship = OwnedRelationshipField(
+        label=_("About"), queryset=Relationship.objects.none(), empty_label=None
+    )
+    prompt = forms.ModelChoiceField(
+        queryset=ReflectionPrompt.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    promise = forms.ModelChoiceField(
+        label=_("About the promise (optional)"), queryset=Promise.objects.none(), required=False
+    )
+
+    class Meta:
+        model = Reflection
+        fields = ["relationship", "date", "text", "prompt", "promise"]
+        widgets = {"date": DateInput(), "text": forms.Textarea(attrs={"rows": 8})}
+        labels = {"text": _("Your reflection")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relationship"].queryset = user.relationships.all()
+        self.fields["promise"].queryset = Promise.objects.filter(
+            relationship__owner=user
+        ).select_related("relationship")
+        self.fields["date"].initial = timezone.localdate
+
+    def clean(self):
+        cleaned = super().clean()
+        promise, relationship = cleaned.get("promise"), cleaned.get("relationship")
+        if promise and relationship and promise.relationship_id != relationship.pk:
+            self.add_error("promise", _("That promise belongs to another relationship."))
+        return cleaned
+
+
+class CheckInForm(forms.ModelForm):
+    felt_trust = forms.TypedChoiceField(
+        label=_("How much do they seem to trust you now? (0–10)"),
+        choices=TRUST_CHOICES,
+        coerce=int,
+    )
+
+    class Meta:
+        model = CheckIn
+        fields = ["felt_trust", "note"]
+
+
+class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=[(name, name) for name in sorted(zoneinfo.available_timezones())],
+    )
+
+    class Meta:
+        model = Profile
+        fields = ["time_zone", "language"]

@@ -1,0 +1,277 @@
+import zoneinfo
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guides.models import Kind, Lesson, ReflectionPrompt, Size
+
+MIN_DATE = date(1900, 1, 1)
+MAX_YEARS_AHEAD = 5
+PROMISE_MAX_LENGTH = 300
+NOTE_MAX_LENGTH = 2000
+REFLECTION_MAX_LENGTH = 20_000
+TRUST_VALIDATORS = [MinValueValidator(0), MaxValueValidator(10)]
+
+
+def validate_time_zone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+def latest_allowed_date():
+    today = timezone.localdate()
+    return today.replace(year=today.year + MAX_YEARS_AHEAD)
+
+
+def validate_sane_date(value):
+    if value < MIN_DATE:
+        raise ValidationError(_("Please enter a date in 1900 or later."))
+    if value > latest_allowed_date():
+        raise ValidationError(_("Please enter a date at most five years from today."))
+
+
+def validate_not_future(value):
+    if value > timezone.localdate():
+        raise ValidationError(_("This date is in the future."))
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True
+    )
+    onboarding_finished = models.BooleanField(default=False)
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+    @classmethod
+    def for_user(cls, user):
+        profile, _created = cls.objects.get_or_create(user=user)
+        return profile
+
+
+class BreachCause(models.TextChoices):
+    CHEATING = "cheating", _("Cheating")
+    BROKEN_PROMISE = "broken_promise", _("A broken promise")
+    LIE = "lie", _("A lie")
+    HARSH_WORDS = "harsh_words", _("Harsh words")
+    CARELESS_TREATMENT = "careless", _("Careless treatment")
+    WORK_MISTAKE = "work_mistake", _("A mistake at work")
+    OTHER = "other", _("Something else")
+
+
+def choices_constraint(field, choices, name):
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+def range_constraint(field, name, low=0, high=10):
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": low, f"{field}__lte": high}), name=name
+    )
+
+
+def not_blank_constraint(field, name):
+    return models.CheckConstraint(condition=Q(**{f"{field}__length__gt": 0}), name=name)
+
+
+models.CharField.register_lookup(Length)
+models.TextField.register_lookup(Length)
+
+
+class Relationship(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="relationships"
+    )
+    name = models.CharField(_("name or nickname"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    breach_cause = models.CharField(
+        _("what broke the trust"), max_length=20, choices=BreachCause.choices
+    )
+    breach_date = models.DateField(
+        _("when it happened"), validators=[validate_sane_date, validate_not_future]
+    )
+    breach_description = models.TextField(
+        _("what happened, in a few words"), max_length=NOTE_MAX_LENGTH, blank=True
+    )
+    starting_trust = models.PositiveSmallIntegerField(
+        _("how much do they trust you now?"), validators=TRUST_VALIDATORS
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived = models.BooleanField(_("archived"), default=False)
+
+    class Meta:
+        ordering = ["archived", "-created_at"]
+        constraints = [
+            range_constraint("starting_trust", "relationship_starting_trust_0_10"),
+            choices_constraint("kind", Kind, "relationship_kind_valid"),
+            choices_constraint("breach_cause", BreachCause, "relationship_cause_valid"),
+            not_blank_constraint("name", "relationship_name_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("journal:relationship", args=[self.pk])
+
+
+class Breach(models.Model):
+    """A new breach after the first one (which lives on the relationship)."""
+
+    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="breaches")
+    date = models.DateField(_("when it happened"), validators=[validate_sane_date, validate_not_future])
+    cause = models.CharField(_("what broke the trust"), max_length=20, choices=BreachCause.choices)
+    description = models.TextField(
+        _("what happened, in a few words"), max_length=NOTE_MAX_LENGTH, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        constraints = [choices_constraint("cause", BreachCause, "breach_cause_valid")]
+
+    def __str__(self):
+        return f"{self.get_cause_display()} ({self.date})"
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Open")
+    KEPT = "kept", _("Kept")
+    BROKEN = "broken", _("Broken")
+
+
+class Promise(models.Model):
+    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="promises")
+    text = models.CharField(_("promise"), max_length=PROMISE_MAX_LENGTH)
+    due_date = models.DateField(_("due"), validators=[validate_sane_date])
+    size = models.CharField(_("size"), max_length=6, choices=Size.choices, default=Size.SMALL)
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    resolved_on = models.DateField(
+        _("resolved on"), null=True, blank=True, validators=[validate_sane_date, validate_not_future]
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["relationship", "status", "due_date"])]
+        constraints = [
+            choices_constraint("status", Status, "promise_status_valid"),
+            choices_constraint("size", Size, "promise_size_valid"),
+            not_blank_constraint("text", "promise_text_not_blank"),
+            models.CheckConstraint(
+                condition=Q(status=Status.OPEN, resolved_on__isnull=True)
+                | (~Q(status=Status.OPEN) & Q(resolved_on__isnull=False)),
+                name="promise_resolved_on_matches_status",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def is_overdue(self, today=None):
+        return self.status == Status.OPEN and self.due_date < (today or timezone.localdate())
+
+    def set_status(self, status, *, by, on=None):
+        """Move to `status`, recording who did it, so a mis-click can be undone.
+
+        Setting the status it already has does nothing (double submits are harmless).
+        """
+        if status == self.status:
+            return None
+        with transaction.atomic():
+            change = self.changes.create(
+                actor=by, from_status=self.status, to_status=status
+            )
+            self.status = status
+            if status == Status.OPEN:
+                self.resolved_on = self.resolved_at = None
+            else:
+                self.resolved_on = on or timezone.localdate()
+                self.resolved_at = timezone.now()
+            self.save(update_fields=["status", "resolved_on", "resolved_at"])
+        return change
+
+    def undo_last_change(self, *, by):
+        last = self.changes.order_by("-at", "-pk").first()
+        if last is None or last.to_status != self.status:
+            return None
+        return self.set_status(last.from_status, by=by)
+
+
+class StatusChange(models.Model):
+    promise = models.ForeignKey(Promise, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(max_length=6, choices=Status.choices)
+    to_status = models.CharField(max_length=6, choices=Status.choices)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            choices_constraint("from_status", Status, "change_from_valid"),
+            choices_constraint("to_status", Status, "change_to_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.promise_id}: {self.from_status} → {self.to_status}"
+
+
+class Reflection(models.Model):
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="reflections"
+    )
+    date = models.DateField(_("date"), validators=[validate_sane_date, validate_not_future])
+    text = models.TextField(_("reflection"), max_length=REFLECTION_MAX_LENGTH)
+    prompt = models.ForeignKey(
+        ReflectionPrompt, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    promise = models.ForeignKey(
+        Promise, on_delete=models.SET_NULL, null=True, blank=True, related_name="reflections"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["relationship", "-date"])]
+        constraints = [not_blank_constraint("text", "reflection_text_not_blank")]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class CheckIn(models.Model):
+    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="checkins")
+    date = models.DateField(_("date"), validators=[validate_sane_date, validate_not_future])
+    felt_trust = models.PositiveSmallIntegerField(
+        _("how much do they seem to trust you now?"), validators=TRUST_VALIDATORS
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["relationship", "-date"])]
+        constraints = [range_constraint("felt_trust", "checkin_felt_trust_0_10")]
+
+    def __str__(self):
+        return f"{self.date}: {self.felt_trust}"

@@ -1,0 +1,264 @@
+"""The trust score: a relationship's track record as a daily timeline on a 0-10 scale.
+
+Pure and standard-library only, so the rule can be read, tested and recomputed without Django.
+It moves only with actions (kept and broken promises, overdue promises, new breaches), never
+with words: reflections and check-ins are not inputs (002). The rule, the constants and a worked
+example are in docs/trust-score.md.
+
+One day at a time, starting from the user's estimate on the start date:
+
+1. the day's kept promises, largest first, the k-th weighted by SAME_DAY_FACTOR ** (k - 1):
+   score += weight * KEEP_GAIN[size] * (10 - score) / 10
+2. then the day's losses, each floored at 0, in this order:
+   overdue fees (OVERDUE_FEE[size]), broken promises (BREAK_LOSS[size]), new breaches
+   (BREACH_SHARE of the score, at least BREACH_MIN_LOSS).
+
+Why this cannot reward a broken promise or punish a kept one (property 2): every step above maps
+a lower score to a lower-or-equal score, so a day's steps compose into a non-decreasing map and
+two histories stay ordered day after day. Adding a loss inserts a step that never raises the
+score; adding a kept promise only changes the day's kept block, which never gets worse (see
+_apply_kept). A kept promise never adds a loss: an overdue fee belongs only to promises that are
+not kept, so keeping a promise late removes its fee from the history rather than leaving it
+standing. An open promise and a broken one pay the same overdue fee on the same day, so breaking
+a promise only ever adds its BREAK_LOSS.
+"""
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MIN_SCORE = 0.0
+MAX_SCORE = 10.0
+
+SIZES = ("small", "medium", "large")
+STATUSES = ("open", "kept", "broken")
+
+# The most keeping a promise can gain, reached only at score 0: the gain is scaled by the distance
+# to the top, (10 - score) / 10, so the higher the trust the smaller each step (harder near the
+# top). Rebuilding is slow and made of repetition (001 section 19, 003: コツコツ): a small promise
+# kept every day takes 2 to about 3 in two weeks and to about 4 in a month, a large one counts as
+# three small ones. The largest gain must stay below 1 / (3 * 0.9) ~ 0.37 so that at score 1,
+# where no loss can exceed 1, breaking still costs three times keeping (property 3).
+KEEP_GAIN = {"small": 0.1, "medium": 0.2, "large": 0.3}
+
+# Trust is lost in an instant (001, 003): breaking a promise costs a flat four times the most that
+# keeping it could ever gain, whatever the score. Since a gain is at most 9/10 of KEEP_GAIN in the
+# range 1-9, a break costs 40 / (10 - score) >= 4.4 times a keep there, and still 3.7 times at
+# score 1 for a large promise, where the floor at 0 caps the loss at 1.
+BREAK_MULTIPLIER = 4.0
+BREAK_LOSS = {size: BREAK_MULTIPLIER * gain for size, gain in KEEP_GAIN.items()}
+
+# A due date that passes without the promise kept is visible to the other person whatever the user
+# records later, so every promise not kept costs a quarter of its break the day after it was due:
+# an open one (which the dashboard also flags), and a broken one too. It is charged once: leaving
+# a promise open must not keep draining the score, because a broken promise, which would have to
+# pay the same (property 2), would then be punished forever.
+OVERDUE_SHARE = 0.25
+OVERDUE_FEE = {size: OVERDUE_SHARE * loss for size, loss in BREAK_LOSS.items()}
+
+# Consistency beats bursts (000 "Show Consistency", 003): the k-th promise kept on the same day,
+# largest first, counts SAME_DAY_FACTOR ** (k - 1). However many small promises are kept on one
+# day, together they gain less than two kept on two different days (the weights sum to under 2).
+SAME_DAY_FACTOR = 0.5
+
+# A new breach is the kind of event that started all this: it at least halves the score, and
+# costs at least BREACH_MIN_LOSS (more than breaking a large promise), so even a low score is
+# knocked down further. 003: a broken trust ends below where it started.
+BREACH_SHARE = 0.5
+BREACH_MIN_LOSS = 2.0
+
+# A cause's delta is its exact effect rounded to this many decimals, which removes float noise
+# such as -0.30000000000000004 without hiding anything a display could show: the causes of a
+# point add up to its delta within a few millionths.
+CAUSE_DELTA_DECIMALS = 6
+
+_LOSS_ORDER = {"overdue": 0, "broken": 1, "breach": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseEvent:
+    id: int
+    text: str
+    size: str  # "small" | "medium" | "large"
+    due: date
+    status: str  # "open" | "kept" | "broken"
+    resolved_on: date | None  # local date the status was set; None while open
+
+
+@dataclass(frozen=True, slots=True)
+class BreachEvent:
+    """A new breach recorded after the start (the breach that started it all is the start)."""
+
+    id: int
+    text: str
+    on: date
+
+
+# (kind, event): kind is "overdue" or "broken" for a promise, "breach" for a breach.
+_Loss = tuple[str, PromiseEvent | BreachEvent]
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    kind: str  # "start" | "kept" | "broken" | "overdue" | "breach"
+    ref_id: int | None  # promise id or breach id; None for the start
+    text: str  # promise or breach text; "" for the start (the UI names it in its own language)
+    on: date  # the day it applied
+    delta: float  # its effect on the score, rounded to CAUSE_DELTA_DECIMALS
+    size: str | None  # the promise's size; None for the start and for breaches
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    day: date
+    score: float  # full precision; display rounds to 1 decimal
+    delta: float  # change from the previous day; on the first day, from the start estimate
+    causes: tuple[Cause, ...]  # in the order they applied; empty when nothing happened
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    points: tuple[Point, ...]  # one per day from the start date to today, never empty
+    overdue_ids: tuple[int, ...] = ()
+
+    def score_on(self, day: date) -> float:
+        """The score at the end of `day`, clamped to the timeline's first and last days."""
+        offset = (day - self.points[0].day).days
+        return self.points[min(max(offset, 0), len(self.points) - 1)].score
+
+    @property
+    def current(self) -> float:
+        return self.points[-1].score
+
+    def change_since(self, days: int) -> float:
+        if days < 0:
+            raise ValueError(f"days must not be negative, got {days}")
+        return self.current - self.score_on(self.points[-1].day - timedelta(days=days))
+
+    def changes(self, limit: int) -> list[Point]:
+        """The latest points that have causes, newest first (the first point has the start)."""
+        with_causes = (point for point in reversed(self.points) if point.causes)
+        return list(itertools.islice(with_causes, limit))
+
+    def overdue(self) -> tuple[int, ...]:
+        """Ids, ascending, of promises still open on `today` whose due date has passed."""
+        return self.overdue_ids
+
+
+def compute_timeline(
+    *,
+    start_score: float,
+    start_date: date,
+    today: date,
+    promises: Iterable[PromiseEvent] = (),
+    breaches: Iterable[BreachEvent] = (),
+) -> Timeline:
+    """The daily score from start_date to today, each point carrying the events that moved it.
+
+    Events dated after `today` are ignored and events dated before `start_date` apply on it.
+    A kept or broken promise without resolved_on counts as resolved on its due date. If today is
+    before start_date, the timeline is the single start point.
+    """
+    if math.isnan(start_score):
+        raise ValueError("start_score must be a number")
+    score = min(max(float(start_score), MIN_SCORE), MAX_SCORE)
+
+    def day_offset(day: date) -> int:
+        return max((day - start_date).days, 0)
+
+    kept_by_day: defaultdict[int, list[PromiseEvent]] = defaultdict(list)
+    losses_by_day: defaultdict[int, list[_Loss]] = defaultdict(list)
+    overdue_ids = []
+    for promise in promises:
+        _check_promise(promise)
+        resolved_on = promise.due if promise.resolved_on is None else promise.resolved_on
+        resolved_by_today = promise.status != "open" and resolved_on <= today
+        if promise.status == "kept":
+            if resolved_by_today:
+                kept_by_day[day_offset(resolved_on)].append(promise)
+        else:
+            fee_day = promise.due + timedelta(days=1)
+            if fee_day <= today:
+                losses_by_day[day_offset(fee_day)].append(("overdue", promise))
+            if resolved_by_today:
+                losses_by_day[day_offset(resolved_on)].append(("broken", promise))
+        if not resolved_by_today and promise.due < today:
+            overdue_ids.append(promise.id)
+    for breach in breaches:
+        if breach.on <= today:
+            losses_by_day[day_offset(breach.on)].append(("breach", breach))
+
+    points = []
+    previous_score = score
+    for offset in range((max(today, start_date) - start_date).days + 1):
+        day = start_date + timedelta(days=offset)
+        causes = [Cause("start", None, "", day, 0.0, None)] if offset == 0 else []
+        if offset in kept_by_day:
+            score = _apply_kept(score, kept_by_day[offset], day, causes)
+        if offset in losses_by_day:
+            score = _apply_losses(score, losses_by_day[offset], day, causes)
+        points.append(Point(day, score, score - previous_score, tuple(causes)))
+        previous_score = score
+    return Timeline(tuple(points), tuple(sorted(overdue_ids)))
+
+
+def _check_promise(promise: PromiseEvent) -> None:
+    if promise.size not in KEEP_GAIN:
+        raise ValueError(f"promise {promise.id}: size must be one of {SIZES}, not {promise.size!r}")
+    if promise.status not in STATUSES:
+        raise ValueError(
+            f"promise {promise.id}: status must be one of {STATUSES}, not {promise.status!r}"
+        )
+
+
+def _apply_kept(score: float, kept: list[PromiseEvent], day: date, causes: list[Cause]) -> float:
+    """Apply one day's kept promises, largest first, with geometric same-day weights.
+
+    Each step multiplies the distance to the top, 10 - score, by (1 - w_k * g_k / 10), where the
+    gains g_1 >= g_2 >= ... are sorted and w_k = d ** (k - 1), 0 < d < 1. The day's result only
+    depends on S = sum_k f(w_k * g_k) with f(a) = -log(1 - a / 10), which is increasing with
+    f(0) = 0, and a larger S means a higher score.
+
+    Claim: inserting one more gain g* into the sorted list never lowers S, so adding a kept
+    promise never lowers the score (property 2). Say g* lands at position j (g* >= g_j). With
+    a_k = w_k * g_k for the old list, the terms before j are unchanged, g* adds f(w_j * g*), and
+    each old g_k with k >= j moves down one place, losing f(a_k) - f(d * a_k). Because
+    d * a_k = w_{k+1} * g_k >= w_{k+1} * g_{k+1} = a_{k+1}, each such loss is at most
+    f(a_k) - f(a_{k+1}) (with a_{n+1} = 0), so together they telescope to at most
+    f(a_j) = f(w_j * g_j) <= f(w_j * g*), which is what g* adds.
+    """
+    weight = 1.0
+    for promise in sorted(kept, key=lambda p: (-SIZES.index(p.size), p.id, p.text)):
+        gain = weight * KEEP_GAIN[promise.size] * (MAX_SCORE - score) / MAX_SCORE
+        new_score = min(score + gain, MAX_SCORE)
+        causes.append(_cause("kept", promise, day, new_score - score))
+        score = new_score
+        weight *= SAME_DAY_FACTOR
+    return score
+
+
+def _apply_losses(score: float, losses: list[_Loss], day: date, causes: list[Cause]) -> float:
+    def order(loss: _Loss) -> tuple[int, int, int, str]:
+        kind, event = loss
+        size_rank = SIZES.index(event.size) if isinstance(event, PromiseEvent) else 0
+        return (_LOSS_ORDER[kind], -size_rank, event.id, event.text)
+
+    for kind, event in sorted(losses, key=order):
+        if isinstance(event, BreachEvent):
+            cost = max(BREACH_SHARE * score, BREACH_MIN_LOSS)
+        elif kind == "overdue":
+            cost = OVERDUE_FEE[event.size]
+        else:
+            cost = BREAK_LOSS[event.size]
+        new_score = max(score - cost, MIN_SCORE)
+        causes.append(_cause(kind, event, day, new_score - score))
+        score = new_score
+    return score
+
+
+def _cause(kind: str, event: PromiseEvent | BreachEvent, day: date, delta: float) -> Cause:
+    size = event.size if isinstance(event, PromiseEvent) else None
+    return Cause(kind, event.id, event.text, day, round(delta, CAUSE_DELTA_DECIMALS), size)

@@ -1,0 +1,462 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from guides.models import Lesson, ReflectionPrompt, SuggestedPromise
+from guides.progress import recommended_first_lesson
+from journal.forms import (
+    BreachForm,
+    CheckInForm,
+    ProfileForm,
+    PromiseForm,
+    ReflectionForm,
+    RelationshipForm,
+    TrustNowForm,
+    WhatHappenedForm,
+    WhoForm,
+    promise_initial_from_suggestion,
+)
+from journal.middleware import remember_time_zone
+from journal.models import CheckIn, Profile, Promise, Reflection, Relationship, Status
+
+PAGE_SIZE = 20
+
+
+def _get_relationship_for_user(user, pk):
+    return get_object_or_404(Relationship, pk=pk, owner=user)
+
+
+def _get_promise_for_user(user, pk):
+    return get_object_or_404(
+        Promise.objects.select_related("relationship", "lesson__guide"),
+        pk=pk,
+        relationship__owner=user,
+    )
+
+
+def _get_reflection_for_user(user, pk):
+    return get_object_or_404(
+        Reflection.objects.select_related("relationship", "prompt"),
+        pk=pk,
+        relationship__owner=user,
+    )
+
+
+def _get_checkin_for_user(user, pk):
+    return get_object_or_404(CheckIn, pk=pk, relationship__owner=user)
+
+
+def _render_form(request, template, context):
+    """Full page normally; only the form partial for htmx, 422 when it has errors."""
+    form = context["form"]
+    status = 422 if form.is_bound and form.errors else 200
+    if request.htmx:
+        return render(request, f"{template}#form", context, status=status)
+    return render(request, template, context, status=status)
+
+
+def _next_or(request, default):
+    """The page the form came from when it names one on this site, else `default`."""
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return default
+
+
+def _redirect_after_save(request, url):
+    url = _next_or(request, url)
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@require_GET
+@login_required
+def index(request):
+    relationships = request.user.relationships.all()
+    if not relationships:
+        return redirect("journal:onboarding")
+    return render(request, "journal/index.html", {"nav": "journal", "relationships": relationships})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def relationship_new(request):
+    form = RelationshipForm(request.POST or None)
+    if form.is_valid():
+        form.instance.owner = request.user
+        relationship = form.save()
+        messages.success(request, _("Added. This is where your journal with them begins."))
+        return _redirect_after_save(request, relationship.get_absolute_url())
+    return _render_form(request, "journal/relationship_form.html", {"form": form, "nav": "journal"})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def relationship_edit(request, pk):
+    relationship = _get_relationship_for_user(request.user, pk)
+    form = RelationshipForm(request.POST or None, instance=relationship)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return _redirect_after_save(request, relationship.get_absolute_url())
+    context = {"form": form, "relationship": relationship, "nav": "journal"}
+    return _render_form(request, "journal/relationship_form.html", context)
+
+
+@require_POST
+@login_required
+def relationship_archive(request, pk):
+    relationship = _get_relationship_for_user(request.user, pk)
+    relationship.archived = not relationship.archived
+    relationship.save(update_fields=["archived"])
+    if relationship.archived:
+        messages.success(request, _("Archived. Its journal is kept; you can bring it back."))
+    else:
+        messages.success(request, _("Restored."))
+    return redirect(relationship.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def relationship_delete(request, pk):
+    relationship = _get_relationship_for_user(request.user, pk)
+    if request.method == "POST":
+        relationship.delete()
+        messages.success(request, _("Deleted, with all its promises, reflections and check-ins."))
+        return redirect("journal:index")
+    context = {"object": relationship, "nav": "journal", "cancel_url": relationship.get_absolute_url()}
+    return render(request, "journal/confirm_delete.html", context)
+
+
+def _open_first(promises):
+    return promises.annotate(
+        is_open=Case(When(status=Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("is_open", "due_date", "-resolved_on", "-pk")
+
+
+@require_GET
+@login_required
+def relationship_detail(request, pk):
+    relationship = _get_relationship_for_user(request.user, pk)
+    promises = _open_first(relationship.promises.select_related("lesson__guide"))
+    pages = {
+        "promises": Paginator(promises, PAGE_SIZE).get_page(request.GET.get("promises")),
+        "reflections": Paginator(
+            relationship.reflections.select_related("prompt", "promise"), PAGE_SIZE
+        ).get_page(request.GET.get("reflections")),
+        "checkins": Paginator(relationship.checkins.all(), PAGE_SIZE).get_page(
+            request.GET.get("checkins")
+        ),
+    }
+    section = request.GET.get("section")
+    if request.htmx and section in pages:
+        return render(request, f"journal/relationship_detail.html#{section}", {
+            "relationship": relationship, "page": pages[section], "today": timezone.localdate()
+        })
+    context = {
+        "nav": "journal",
+        "relationship": relationship,
+        "pages": pages,
+        "breaches": relationship.breaches.all(),
+        "checkin_form": CheckInForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "journal/relationship_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def breach_new(request, pk):
+    relationship = _get_relationship_for_user(request.user, pk)
+    form = BreachForm(request.POST or None)
+    if form.is_valid():
+        form.instance.relationship = relationship
+        form.save()
+        messages.success(request, _("Recorded. Being honest about it is part of repairing it."))
+        return _redirect_after_save(request, relationship.get_absolute_url())
+    context = {"form": form, "relationship": relationship, "nav": "journal"}
+    return _render_form(request, "journal/breach_form.html", context)
+
+
+def _promise_form_initial(request):
+    initial = {"due_date": timezone.localdate()}
+    suggestion_id = request.GET.get("suggestion", "")
+    if suggestion_id.isdigit():
+        suggestion = get_object_or_404(SuggestedPromise, pk=suggestion_id)
+        initial.update(promise_initial_from_suggestion(suggestion))
+    relationship_id = request.GET.get("relationship", "")
+    if relationship_id.isdigit():
+        initial["relationship"] = _get_relationship_for_user(request.user, relationship_id).pk
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def promise_new(request):
+    if not request.user.relationships.filter(archived=False).exists():
+        messages.info(request, _("First, tell us who the promise is to."))
+        return redirect("journal:onboarding")
+    form = PromiseForm(request.POST or None, user=request.user, initial=_promise_form_initial(request))
+    if form.is_valid():
+        promise = form.save()
+        messages.success(request, _("Promise made. Keep it small, keep it honest."))
+        return _redirect_after_save(request, promise.relationship.get_absolute_url())
+    return _render_form(request, "journal/promise_form.html", {"form": form, "nav": "journal"})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def promise_edit(request, pk):
+    promise = _get_promise_for_user(request.user, pk)
+    form = PromiseForm(request.POST or None, instance=promise, user=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return _redirect_after_save(request, promise.relationship.get_absolute_url())
+    context = {"form": form, "promise": promise, "nav": "journal"}
+    return _render_form(request, "journal/promise_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def promise_delete(request, pk):
+    promise = _get_promise_for_user(request.user, pk)
+    if request.method == "POST":
+        promise.delete()
+        messages.success(request, _("Promise deleted."))
+        return redirect(promise.relationship.get_absolute_url())
+    context = {
+        "object": promise,
+        "nav": "journal",
+        "cancel_url": promise.relationship.get_absolute_url(),
+    }
+    return render(request, "journal/confirm_delete.html", context)
+
+
+def _respond_to_status_change(request, promise):
+    if request.htmx and request.POST.get("from") == "dashboard":
+        from journal.dashboard import render_after_status_change
+
+        return render_after_status_change(request, promise.relationship)
+    if request.htmx:
+        context = {"promise": promise, "today": timezone.localdate(), "announce": True}
+        return render(request, "journal/promise_row.html", context)
+    return redirect(_next_or(request, promise.relationship.get_absolute_url()))
+
+
+@require_POST
+@login_required
+def promise_status(request, pk):
+    promise = _get_promise_for_user(request.user, pk)
+    status = request.POST.get("status")
+    if status not in Status.values:
+        return HttpResponseBadRequest(_("Unknown status."))
+    promise.set_status(status, by=request.user)
+    return _respond_to_status_change(request, promise)
+
+
+@require_POST
+@login_required
+def promise_undo(request, pk):
+    promise = _get_promise_for_user(request.user, pk)
+    promise.undo_last_change(by=request.user)
+    return _respond_to_status_change(request, promise)
+
+
+def _reflection_form_initial(request):
+    initial = {}
+    prompt_id = request.GET.get("prompt", "")
+    if prompt_id.isdigit():
+        initial["prompt"] = get_object_or_404(ReflectionPrompt, pk=prompt_id)
+    promise_id = request.GET.get("promise", "")
+    if promise_id.isdigit():
+        promise = _get_promise_for_user(request.user, promise_id)
+        initial.update(promise=promise, relationship=promise.relationship_id)
+    relationship_id = request.GET.get("relationship", "")
+    if relationship_id.isdigit():
+        initial["relationship"] = _get_relationship_for_user(request.user, relationship_id).pk
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def reflection_new(request):
+    if not request.user.relationships.exists():
+        messages.info(request, _("First, tell us who you are reflecting about."))
+        return redirect("journal:onboarding")
+    initial = _reflection_form_initial(request)
+    form = ReflectionForm(request.POST or None, user=request.user, initial=initial)
+    if form.is_valid():
+        reflection = form.save()
+        messages.success(request, _("Reflection saved."))
+        return _redirect_after_save(request, reflection.relationship.get_absolute_url())
+    prompt = form.cleaned_data.get("prompt") if form.is_bound else initial.get("prompt")
+    context = {"form": form, "prompt": prompt, "nav": "journal"}
+    return _render_form(request, "journal/reflection_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def reflection_edit(request, pk):
+    reflection = _get_reflection_for_user(request.user, pk)
+    form = ReflectionForm(request.POST or None, instance=reflection, user=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return _redirect_after_save(request, reflection.relationship.get_absolute_url())
+    context = {"form": form, "reflection": reflection, "prompt": reflection.prompt, "nav": "journal"}
+    return _render_form(request, "journal/reflection_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def reflection_delete(request, pk):
+    reflection = _get_reflection_for_user(request.user, pk)
+    if request.method == "POST":
+        reflection.delete()
+        messages.success(request, _("Reflection deleted."))
+        return redirect(reflection.relationship.get_absolute_url())
+    context = {
+        "object": reflection,
+        "nav": "journal",
+        "cancel_url": reflection.relationship.get_absolute_url(),
+    }
+    return render(request, "journal/confirm_delete.html", context)
+
+
+@require_POST
+@login_required
+def checkin_new(request, pk):
+    relationship = _get_relationship_for_user(request.user, pk)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        form.instance.relationship = relationship
+        form.instance.date = timezone.localdate()
+        form.save()
+        if not request.htmx:
+            messages.success(request, _("Check-in saved."))
+    if request.htmx:
+        context = {"relationship": relationship, "checkin_form": form, "saved": form.is_valid()}
+        return render(request, "journal/checkin_form.html", context, status=200 if form.is_valid() else 422)
+    if form.errors:
+        messages.error(request, _("Please choose a number from 0 to 10."))
+    return redirect(_next_or(request, relationship.get_absolute_url()))
+
+
+@require_POST
+@login_required
+def checkin_delete(request, pk):
+    checkin = _get_checkin_for_user(request.user, pk)
+    checkin.delete()
+    messages.success(request, _("Check-in deleted."))
+    return redirect(checkin.relationship.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def settings_view(request):
+    profile = Profile.for_user(request.user)
+    form = ProfileForm(request.POST or None, instance=profile)
+    if form.is_valid():
+        form.save()
+        remember_time_zone(request, profile.time_zone)
+        messages.success(request, _("Settings saved."))
+        return redirect("journal:settings")
+    return render(request, "journal/settings.html", {"form": form})
+
+
+@require_POST
+@login_required
+def set_timezone(request):
+    """Called once by the browser to pre-fill the time zone; never overrides a choice."""
+    profile = Profile.for_user(request.user)
+    if profile.time_zone:
+        return HttpResponse(status=204)
+    data = {"time_zone": request.POST.get("time_zone"), "language": profile.language}
+    form = ProfileForm(data, instance=profile)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Unknown time zone."))
+    form.save()
+    remember_time_zone(request, profile.time_zone)
+    return HttpResponse(status=204)
+
+
+ONBOARDING_STEPS = {"who": WhoForm, "what": WhatHappenedForm, "trust": TrustNowForm}
+ONBOARDING_SESSION_KEY = "onboarding"
+
+
+def _onboarding_step(request, draft):
+    """The step asked for (only one already reached), else the first not yet answered."""
+    first_missing = next((name for name in ONBOARDING_STEPS if name not in draft), None)
+    asked = request.GET.get("step")
+    if asked in ONBOARDING_STEPS and (asked in draft or asked == first_missing):
+        return asked
+    return first_missing
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def onboarding(request):
+    """Three short questions that create the first relationship, then a first lesson.
+
+    Answers wait in the session, so leaving half-way and coming back resumes.
+    """
+    relationship = request.user.relationships.first()
+    if relationship is not None:
+        return _onboarding_first_promise(request, relationship)
+    draft = request.session.get(ONBOARDING_SESSION_KEY, {})
+    step = _onboarding_step(request, draft)
+    form = ONBOARDING_STEPS[step](request.POST or None, initial=draft.get(step))
+    if form.is_valid():
+        draft[step] = {name: request.POST.get(name, "") for name in form.fields}
+        request.session[ONBOARDING_SESSION_KEY] = draft
+        if _onboarding_step(request, draft) is None:
+            return _finish_onboarding_draft(request, draft)
+        return _redirect_after_save(request, reverse("journal:onboarding"))
+    steps = list(ONBOARDING_STEPS)
+    context = {"form": form, "step": step, "steps": steps, "number": steps.index(step) + 1}
+    return _render_form(request, "journal/onboarding.html", context)
+
+
+def _finish_onboarding_draft(request, draft):
+    data = {name: value for answers in draft.values() for name, value in answers.items()}
+    form = RelationshipForm(data)
+    if not form.is_valid():
+        # A step's answer went stale (e.g. a date now out of range): ask again.
+        del request.session[ONBOARDING_SESSION_KEY]
+        messages.error(request, _("Something in your answers needs another look."))
+        return redirect("journal:onboarding")
+    form.instance.owner = request.user
+    form.save()
+    del request.session[ONBOARDING_SESSION_KEY]
+    return _redirect_after_save(request, reverse("journal:onboarding"))
+
+
+def _onboarding_first_promise(request, relationship):
+    lesson = recommended_first_lesson(
+        relationship.kind, list(Lesson.objects.select_related("guide"))
+    )
+    context = {"relationship": relationship, "lesson": lesson, "steps": list(ONBOARDING_STEPS)}
+    return render(request, "journal/onboarding_lesson.html", context)
+
+
+@require_POST
+@login_required
+def onboarding_skip(request):
+    profile = Profile.for_user(request.user)
+    profile.onboarding_finished = True
+    profile.save(update_fields=["onboarding_finished"])
+    request.session.pop(ONBOARDING_SESSION_KEY, None)
+    return redirect("dashboard")

@@ -1,0 +1,23 @@
+from django.shortcuts import redirect, render
+from django.conf import settings
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
+
+from journal.models import Profile
+
+
+@require_GET
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "home.html")
+
+
+@require_POST
+def switch_language(request):
+    """Django's set_language, remembering the choice on the profile for e-mails."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        Profile.objects.update_or_create(user=request.user, defaults={"language": language})
+    return response
