@@ -179,9 +179,7 @@ class ReflectionPrompt(LessonPart):
 
 
 class SuggestedPromise(LessonPart):
-    lesson = models.ForeignKey(
-        Lesson, on_delete=models.CASCADE, related_name="suggested_promises"
-    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="suggested_promises")
     size = models.CharField(max_length=6, choices=Size.choices, default=Size.SMALL)
     due_in_days = models.PositiveSmallIntegerField(
         default=0, help_text="0 = today, 1 = tomorrow, 7 = within a week."

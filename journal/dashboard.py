@@ -176,6 +176,8 @@ def relationship_dashboard(request, pk):
 def render_after_status_change(request, relationship):
     """The pieces a Kept / Broken / Undo click changes, swapped in out of band."""
     range_key = request.POST.get("range", DEFAULT_RANGE)
-    context = dashboard_context(request, relationship, range_key if range_key in RANGES else DEFAULT_RANGE)
+    context = dashboard_context(
+        request, relationship, range_key if range_key in RANGES else DEFAULT_RANGE
+    )
     context["announce"] = True
     return render(request, "journal/dashboard_update.html", context)

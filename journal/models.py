@@ -50,9 +50,7 @@ class Profile(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
     )
-    language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True
-    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     onboarding_finished = models.BooleanField(default=False)
 
     def __str__(self):
@@ -132,8 +130,12 @@ class Relationship(models.Model):
 class Breach(models.Model):
     """A new breach after the first one (which lives on the relationship)."""
 
-    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="breaches")
-    date = models.DateField(_("when it happened"), validators=[validate_sane_date, validate_not_future])
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="breaches"
+    )
+    date = models.DateField(
+        _("when it happened"), validators=[validate_sane_date, validate_not_future]
+    )
     cause = models.CharField(_("what broke the trust"), max_length=20, choices=BreachCause.choices)
     description = models.TextField(
         _("what happened, in a few words"), max_length=NOTE_MAX_LENGTH, blank=True
@@ -155,13 +157,18 @@ class Status(models.TextChoices):
 
 
 class Promise(models.Model):
-    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="promises")
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="promises"
+    )
     text = models.CharField(_("promise"), max_length=PROMISE_MAX_LENGTH)
     due_date = models.DateField(_("due"), validators=[validate_sane_date])
     size = models.CharField(_("size"), max_length=6, choices=Size.choices, default=Size.SMALL)
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
     resolved_on = models.DateField(
-        _("resolved on"), null=True, blank=True, validators=[validate_sane_date, validate_not_future]
+        _("resolved on"),
+        null=True,
+        blank=True,
+        validators=[validate_sane_date, validate_not_future],
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
@@ -198,9 +205,7 @@ class Promise(models.Model):
         if status == self.status:
             return None
         with transaction.atomic():
-            change = self.changes.create(
-                actor=by, from_status=self.status, to_status=status
-            )
+            change = self.changes.create(actor=by, from_status=self.status, to_status=status)
             self.status = status
             if status == Status.OPEN:
                 self.resolved_on = self.resolved_at = None
@@ -260,7 +265,9 @@ class Reflection(models.Model):
 
 
 class CheckIn(models.Model):
-    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="checkins")
+    relationship = models.ForeignKey(
+        Relationship, on_delete=models.CASCADE, related_name="checkins"
+    )
     date = models.DateField(_("date"), validators=[validate_sane_date, validate_not_future])
     felt_trust = models.PositiveSmallIntegerField(
         _("how much do they seem to trust you now?"), validators=TRUST_VALIDATORS

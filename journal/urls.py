@@ -12,7 +12,9 @@ urlpatterns = [
     path("relationships/new/", views.relationship_new, name="relationship_new"),
     path("relationships/<int:pk>/", views.relationship_detail, name="relationship"),
     path("relationships/<int:pk>/edit/", views.relationship_edit, name="relationship_edit"),
-    path("relationships/<int:pk>/archive/", views.relationship_archive, name="relationship_archive"),
+    path(
+        "relationships/<int:pk>/archive/", views.relationship_archive, name="relationship_archive"
+    ),
     path("relationships/<int:pk>/delete/", views.relationship_delete, name="relationship_delete"),
     path("relationships/<int:pk>/breaches/new/", views.breach_new, name="breach_new"),
     path("relationships/<int:pk>/check-ins/new/", views.checkin_new, name="checkin_new"),

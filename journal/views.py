@@ -5,8 +5,8 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -136,13 +136,19 @@ def relationship_delete(request, pk):
         relationship.delete()
         messages.success(request, _("Deleted, with all its promises, reflections and check-ins."))
         return redirect("journal:index")
-    context = {"object": relationship, "nav": "journal", "cancel_url": relationship.get_absolute_url()}
+    context = {
+        "object": relationship,
+        "nav": "journal",
+        "cancel_url": relationship.get_absolute_url(),
+    }
     return render(request, "journal/confirm_delete.html", context)
 
 
 def _open_first(promises):
     return promises.annotate(
-        is_open=Case(When(status=Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
+        is_open=Case(
+            When(status=Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
     ).order_by("is_open", "due_date", "-resolved_on", "-pk")
 
 
@@ -162,9 +168,11 @@ def relationship_detail(request, pk):
     }
     section = request.GET.get("section")
     if request.htmx and section in pages:
-        return render(request, f"journal/relationship_detail.html#{section}", {
-            "relationship": relationship, "page": pages[section], "today": timezone.localdate()
-        })
+        return render(
+            request,
+            f"journal/relationship_detail.html#{section}",
+            {"relationship": relationship, "page": pages[section], "today": timezone.localdate()},
+        )
     context = {
         "nav": "journal",
         "relationship": relationship,
@@ -208,7 +216,9 @@ def promise_new(request):
     if not request.user.relationships.filter(archived=False).exists():
         messages.info(request, _("First, tell us who the promise is to."))
         return redirect("journal:onboarding")
-    form = PromiseForm(request.POST or None, user=request.user, initial=_promise_form_initial(request))
+    form = PromiseForm(
+        request.POST or None, user=request.user, initial=_promise_form_initial(request)
+    )
     if form.is_valid():
         promise = form.save()
         messages.success(request, _("Promise made. Keep it small, keep it honest."))
@@ -316,7 +326,12 @@ def reflection_edit(request, pk):
         form.save()
         messages.success(request, _("Saved."))
         return _redirect_after_save(request, reflection.relationship.get_absolute_url())
-    context = {"form": form, "reflection": reflection, "prompt": reflection.prompt, "nav": "journal"}
+    context = {
+        "form": form,
+        "reflection": reflection,
+        "prompt": reflection.prompt,
+        "nav": "journal",
+    }
     return _render_form(request, "journal/reflection_form.html", context)
 
 
@@ -349,7 +364,9 @@ def checkin_new(request, pk):
             messages.success(request, _("Check-in saved."))
     if request.htmx:
         context = {"relationship": relationship, "checkin_form": form, "saved": form.is_valid()}
-        return render(request, "journal/checkin_form.html", context, status=200 if form.is_valid() else 422)
+        return render(
+            request, "journal/checkin_form.html", context, status=200 if form.is_valid() else 422
+        )
     if form.errors:
         messages.error(request, _("Please choose a number from 0 to 10."))
     return redirect(_next_or(request, relationship.get_absolute_url()))

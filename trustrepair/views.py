@@ -1,5 +1,5 @@
-from django.shortcuts import redirect, render
 from django.conf import settings
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
 
