@@ -1,0 +1,31 @@
+"""Small assertions shared by the journal's view tests."""
+
+from http import HTTPStatus
+
+
+def assert_login_redirect(response, url):
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith("/accounts/login/?next=")
+    assert url.split("?")[0] in response.url
+
+
+def assert_partial(response):
+    """An htmx response carries a fragment, never a whole page."""
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.UNPROCESSABLE_ENTITY)
+    assert b"<html" not in response.content
+    assert b"<body" not in response.content
+
+
+def assert_full_page(response):
+    assert b"<html" in response.content
+
+
+def form_value(value):
+    """Parametrized form values: a timedelta means that many days from the user's today."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    if isinstance(value, timedelta):
+        return (timezone.localdate() + value).isoformat()
+    return value
