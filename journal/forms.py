@@ -14,6 +14,7 @@ from journal.models import (
     Reflection,
     Relationship,
     validate_not_future,
+    validate_sane_date,
 )
 
 TRUST_CHOICES = [(n, str(n)) for n in range(11)]
@@ -134,7 +135,7 @@ class PromiseForm(forms.ModelForm):
                 label=_("Resolved on"),
                 widget=DateInput(),
                 initial=self.instance.resolved_on,
-                validators=[validate_not_future],
+                validators=[validate_sane_date, validate_not_future],
             )
 
     def save(self, commit=True):

@@ -43,7 +43,7 @@ def kept_streaks(resolutions: list[Resolution]) -> Streaks:
 
 
 def milestones(resolutions: list[Resolution], daily_scores: list[tuple[date, float]]):
-    """Every milestone reached, oldest first, each with the day it was reached."""
+    """Every milestone reached, oldest first, each with the day it was first reached."""
     reached: list[Milestone] = []
     kept = in_a_row = 0
     for resolution in resolutions:
@@ -57,7 +57,10 @@ def milestones(resolutions: list[Resolution], daily_scores: list[tuple[date, flo
             reached.append(Milestone("in_a_row", in_a_row, resolution.day))
     reached += _day_streak_milestones(resolutions)
     reached += _score_milestones(daily_scores)
-    return sorted(reached, key=lambda milestone: milestone.day)
+    first_times = {}
+    for milestone in reached:
+        first_times.setdefault((milestone.key, milestone.value), milestone)
+    return sorted(first_times.values(), key=lambda milestone: milestone.day)
 
 
 def _day_streak_milestones(resolutions):

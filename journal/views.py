@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -145,11 +145,13 @@ def relationship_delete(request, pk):
 
 
 def _open_first(promises):
+    """Open promises by due date, then the resolved ones, most recent first."""
     return promises.annotate(
         is_open=Case(
             When(status=Status.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-    ).order_by("is_open", "due_date", "-resolved_on", "-pk")
+        ),
+        open_due=Case(When(status=Status.OPEN, then=F("due_date"))),
+    ).order_by("is_open", "open_due", "-resolved_on", "-pk")
 
 
 @require_GET
@@ -439,7 +441,7 @@ def onboarding(request):
     if form.is_valid():
         draft[step] = {name: request.POST.get(name, "") for name in form.fields}
         request.session[ONBOARDING_SESSION_KEY] = draft
-        if _onboarding_step(request, draft) is None:
+        if all(name in draft for name in ONBOARDING_STEPS):
             return _finish_onboarding_draft(request, draft)
         return _redirect_after_save(request, reverse("journal:onboarding"))
     steps = list(ONBOARDING_STEPS)

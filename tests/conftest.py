@@ -103,3 +103,11 @@ def pytest_report_header(config):
 
     database = settings.DATABASES["default"]
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({database['NAME']})"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """allauth keeps its rate-limit counters in the cache: start every test from zero."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -70,4 +70,3 @@ def relationship_factory():
         return Relationship.objects.create(owner=owner, **{**defaults, **fields})
 
     return create
-

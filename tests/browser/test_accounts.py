@@ -28,7 +28,9 @@ def test_it_signs_up_logs_out_and_logs_back_in(page, live_server, content):
     page.get_by_role("button", name="Sign up").click()
 
     expect(page).to_have_url(f"{live_server.url}/journal/welcome/")
-    expect(page.get_by_role("heading", name="Who would you like to rebuild trust with?")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Who would you like to rebuild trust with?")
+    ).to_be_visible()
 
     account_menu(page).locator("summary").click()
     expect(account_menu(page).get_by_text(EMAIL, exact=True)).to_be_visible()

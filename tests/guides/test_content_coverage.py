@@ -143,7 +143,9 @@ def _articles():
 
 
 def _copied(texts, articles):
-    return sorted({sentence for text in texts for sentence in _sentences(text) if sentence in articles})
+    return sorted(
+        {sentence for text in texts for sentence in _sentences(text) if sentence in articles}
+    )
 
 
 def test_no_sentence_is_copied_from_the_articles(lessons):

@@ -66,8 +66,10 @@ def test_guides_have_unique_contiguous_positions(lessons):
     assert positions == list(range(positions[0], positions[0] + len(positions)))
 
 
-@pytest.mark.parametrize("slug", ["trust-basics", "winning-back-trust", "trust-starts-with-you",
-                                  "winning-back-a-partner"])
+@pytest.mark.parametrize(
+    "slug",
+    ["trust-basics", "winning-back-trust", "trust-starts-with-you", "winning-back-a-partner"],
+)
 def test_every_guide_has_lessons_with_contiguous_positions(lessons, slug):
     guide = Guide.objects.get(slug=slug)
     positions = list(guide.lessons.values_list("position", flat=True))

@@ -17,7 +17,9 @@ MAX_DUE_IN_DAYS = 30
 
 
 def _lessons():
-    return list(Lesson.objects.select_related("guide").prefetch_related("prompts", "suggested_promises"))
+    return list(
+        Lesson.objects.select_related("guide").prefetch_related("prompts", "suggested_promises")
+    )
 
 
 def _texts(obj, language, names):
@@ -44,7 +46,9 @@ def test_there_are_lessons(lessons):
 
 
 def test_every_guide_and_lesson_text_is_filled_in_both_languages(lessons):
-    empty = [f"{where}_{language}" for where, language, text in _bilingual_texts() if not text.strip()]
+    empty = [
+        f"{where}_{language}" for where, language, text in _bilingual_texts() if not text.strip()
+    ]
 
     assert not empty, empty
 
