@@ -122,7 +122,7 @@ class PromiseForm(forms.ModelForm):
             "due_date": DateInput(),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"text": _("I promise to…"), "due_date": _("By")}
+        labels = {"text": _("I promise to…"), "due_date": _("Due by")}
         help_texts = {"text": _("Something small and concrete you can tick off as kept or not.")}
 
     def __init__(self, *args, user, **kwargs):
@@ -155,7 +155,7 @@ def promise_initial_from_suggestion(suggestion):
 
 class ReflectionForm(forms.ModelForm):
     relationship = OwnedRelationshipField(
-        label=_("About"), queryset=Relationship.objects.none(), empty_label=None
+        label=_("Who is it about?"), queryset=Relationship.objects.none(), empty_label=None
     )
     prompt = forms.ModelChoiceField(
         queryset=ReflectionPrompt.objects.all(), required=False, widget=forms.HiddenInput
@@ -206,4 +206,12 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["time_zone", "language"]
+        fields = [
+            "time_zone",
+            "language",
+            "reminders_enabled",
+            "reminder_hour",
+            "calendar_alarm",
+            "calendar_detail",
+        ]
+        widgets = {"reminder_hour": forms.Select(choices=[(h, f"{h:02d}:00") for h in range(24)])}

@@ -1,5 +1,6 @@
+import secrets
 import zoneinfo
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +29,8 @@ def validate_time_zone(value):
 
 def latest_allowed_date():
     today = timezone.localdate()
+    if (today.month, today.day) == (2, 29):  # five years on is never a leap year
+        today -= timedelta(days=1)
     return today.replace(year=today.year + MAX_YEARS_AHEAD)
 
 
@@ -40,36 +43,7 @@ def validate_sane_date(value):
 
 def validate_not_future(value):
     if value > timezone.localdate():
-        raise ValidationError(_("This date is in the future."))
-
-
-class Profile(models.Model):
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
-    )
-    time_zone = models.CharField(
-        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
-    )
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
-    onboarding_finished = models.BooleanField(default=False)
-
-    def __str__(self):
-        return f"Profile of {self.user}"
-
-    @classmethod
-    def for_user(cls, user):
-        profile, _created = cls.objects.get_or_create(user=user)
-        return profile
-
-
-class BreachCause(models.TextChoices):
-    CHEATING = "cheating", _("Cheating")
-    BROKEN_PROMISE = "broken_promise", _("A broken promise")
-    LIE = "lie", _("A lie")
-    HARSH_WORDS = "harsh_words", _("Harsh words")
-    CARELESS_TREATMENT = "careless", _("Careless treatment")
-    WORK_MISTAKE = "work_mistake", _("A mistake at work")
-    OTHER = "other", _("Something else")
+        raise ValidationError(_("Please choose a date that isn’t in the future."))
 
 
 def choices_constraint(field, choices, name):
@@ -90,6 +64,87 @@ models.CharField.register_lookup(Length)
 models.TextField.register_lookup(Length)
 
 
+class CalendarAlarm(models.TextChoices):
+    NONE = "none", _("No alarm")
+    MORNING = "morning", _("At 9:00 on the day")
+    HOUR = "hour", _("1 hour before the day starts")
+    DAY = "day", _("1 day before")
+
+
+class CalendarDetail(models.TextChoices):
+    NEUTRAL = "neutral", _("Neutral: “A promise is due” (nothing personal)")
+    TEXT = "text", _("The promise’s text")
+    TEXT_AND_NAME = "text_and_name", _("The promise’s text and who it is to")
+
+
+def new_calendar_token():
+    return secrets.token_urlsafe(32)
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    onboarding_finished = models.BooleanField(default=False)
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    calendar_alarm = models.CharField(
+        _("calendar alarm"),
+        max_length=8,
+        choices=CalendarAlarm.choices,
+        default=CalendarAlarm.MORNING,
+    )
+    calendar_detail = models.CharField(
+        _("what the calendar shows"),
+        max_length=16,
+        choices=CalendarDetail.choices,
+        default=CalendarDetail.NEUTRAL,
+        help_text=_(
+            "A phone calendar may be seen by others, so the default shows nothing personal."
+        ),
+    )
+    reminders_enabled = models.BooleanField(_("e-mail me a daily reminder"), default=False)
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("at this hour (your time)"), default=8, validators=[MaxValueValidator(23)]
+    )
+    last_reminder_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reminder_hour__lte=23), name="profile_reminder_hour_valid"
+            ),
+            choices_constraint("calendar_alarm", CalendarAlarm, "profile_alarm_valid"),
+            choices_constraint("calendar_detail", CalendarDetail, "profile_detail_valid"),
+        ]
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+    def renew_calendar_token(self):
+        """The old feed address stops working at once."""
+        self.calendar_token = new_calendar_token()
+        self.save(update_fields=["calendar_token"])
+
+    @classmethod
+    def for_user(cls, user):
+        profile, _created = cls.objects.get_or_create(user=user)
+        return profile
+
+
+class BreachCause(models.TextChoices):
+    CHEATING = "cheating", _("Cheating")
+    BROKEN_PROMISE = "broken_promise", _("A broken promise")
+    LIE = "lie", _("A lie")
+    HARSH_WORDS = "harsh_words", _("Harsh words")
+    CARELESS_TREATMENT = "careless", _("Careless treatment")
+    WORK_MISTAKE = "work_mistake", _("A mistake at work")
+    OTHER = "other", _("Something else")
+
+
 class Relationship(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="relationships"
@@ -106,7 +161,7 @@ class Relationship(models.Model):
         _("what happened, in a few words"), max_length=NOTE_MAX_LENGTH, blank=True
     )
     starting_trust = models.PositiveSmallIntegerField(
-        _("how much do they trust you now?"), validators=TRUST_VALIDATORS
+        _("trust right after it happened (0–10)"), validators=TRUST_VALIDATORS
     )
     created_at = models.DateTimeField(auto_now_add=True)
     archived = models.BooleanField(_("archived"), default=False)

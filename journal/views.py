@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, F, IntegerField, Value, When
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +26,17 @@ from journal.forms import (
     WhoForm,
     promise_initial_from_suggestion,
 )
+from journal.calendar import build_feed
 from journal.middleware import remember_time_zone
-from journal.models import CheckIn, Profile, Promise, Reflection, Relationship, Status
+from journal.models import (
+    CheckIn,
+    Profile,
+    Promise,
+    Reflection,
+    Relationship,
+    Status,
+    validate_time_zone,
+)
 
 PAGE_SIZE = 20
 
@@ -393,7 +403,43 @@ def settings_view(request):
         remember_time_zone(request, profile.time_zone)
         messages.success(request, _("Settings saved."))
         return redirect("journal:settings")
-    return render(request, "journal/settings.html", {"form": form})
+    feed_path = reverse("journal:calendar_feed", args=[profile.calendar_token])
+    context = {
+        "form": form,
+        "feed_url": request.build_absolute_uri(feed_path),
+        "webcal_url": f"webcal://{request.get_host()}{feed_path}",
+    }
+    status = 422 if form.errors else 200
+    return render(request, "journal/settings.html", context, status=status)
+
+
+@require_POST
+@login_required
+def calendar_renew(request):
+    Profile.for_user(request.user).renew_calendar_token()
+    messages.success(request, _("New calendar link made. The old one no longer works."))
+    return redirect("journal:settings")
+
+
+@require_GET
+def calendar_feed(request, token):
+    """No login: calendar apps can't log in, so the unguessable token is the key."""
+    profile = get_object_or_404(Profile.objects.select_related("user"), calendar_token=token)
+    promises = Promise.objects.filter(
+        relationship__owner=profile.user, relationship__archived=False, status=Status.OPEN
+    ).select_related("relationship")
+    relationship_id = request.GET.get("relationship", "")
+    if relationship_id:
+        if not relationship_id.isdigit():
+            raise Http404
+        promises = promises.filter(
+            relationship=_get_relationship_for_user(profile.user, relationship_id)
+        )
+    body = build_feed(profile, promises.order_by("due_date", "pk"), request.get_host())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="trust-repair.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
 
 
 @require_POST
@@ -403,12 +449,14 @@ def set_timezone(request):
     profile = Profile.for_user(request.user)
     if profile.time_zone:
         return HttpResponse(status=204)
-    data = {"time_zone": request.POST.get("time_zone"), "language": profile.language}
-    form = ProfileForm(data, instance=profile)
-    if not form.is_valid():
+    zone = request.POST.get("time_zone", "")
+    try:
+        validate_time_zone(zone)
+    except ValidationError:
         return HttpResponseBadRequest(_("Unknown time zone."))
-    form.save()
-    remember_time_zone(request, profile.time_zone)
+    profile.time_zone = zone
+    profile.save(update_fields=["time_zone"])
+    remember_time_zone(request, zone)
     return HttpResponse(status=204)
 
 

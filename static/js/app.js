@@ -22,3 +22,15 @@ document.addEventListener("DOMContentLoaded", () => {
   const body = new URLSearchParams({ time_zone: zone });
   fetch(url, { method: "POST", headers: csrfHeaders(), body, credentials: "same-origin" });
 });
+
+// "Copy" buttons next to read-only fields (hidden without JS, where selecting the text works).
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll("[data-copy]")) {
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      const field = document.querySelector(button.dataset.copy);
+      await navigator.clipboard.writeText(field.value);
+      button.textContent = button.dataset.copied || "✓";
+    });
+  }
+});

@@ -29,3 +29,19 @@ def form_value(value):
     if isinstance(value, timedelta):
         return (timezone.localdate() + value).isoformat()
     return value
+
+
+def settings_data(client, **changes):
+    """What the settings form would post unchanged, with `changes` applied.
+
+    Read from the form itself so these tests don't break when settings gain a field.
+    """
+    form = client.get("/journal/settings/").context["form"]
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = "on" if value is True else value
+    data.update(changes)
+    return data

@@ -1,0 +1,205 @@
+"""Rules the database itself enforces, whatever code writes the rows, and one-row behaviour."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from journal.models import (
+    Breach,
+    CheckIn,
+    Profile,
+    Promise,
+    Reflection,
+    Relationship,
+    StatusChange,
+    latest_allowed_date,
+    validate_sane_date,
+    validate_time_zone,
+)
+from tests.journal.conftest import days_ago, today
+
+
+def assert_rejected(queryset, **values):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        queryset.update(**values)
+
+
+@pytest.mark.parametrize("value", [-1, 11, 255])
+def test_starting_trust_stays_within_0_to_10(relationship, value):
+    assert_rejected(Relationship.objects.filter(pk=relationship.pk), starting_trust=value)
+
+
+@pytest.mark.parametrize("value", [-1, 11])
+def test_felt_trust_stays_within_0_to_10(checkin, value):
+    assert_rejected(CheckIn.objects.filter(pk=checkin.pk), felt_trust=value)
+
+
+@pytest.mark.parametrize("value", [0, 10])
+def test_the_ends_of_the_scale_are_allowed(relationship, checkin, value):
+    Relationship.objects.filter(pk=relationship.pk).update(starting_trust=value)
+    CheckIn.objects.filter(pk=checkin.pk).update(felt_trust=value)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("kind", "boss"), ("kind", ""), ("breach_cause", "aliens"), ("name", "")],
+)
+def test_relationship_rejects_bad_values(relationship, field, value):
+    assert_rejected(Relationship.objects.filter(pk=relationship.pk), **{field: value})
+
+
+def test_a_relationship_cannot_be_created_without_a_name(alice):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Relationship.objects.create(
+            owner=alice,
+            name="",
+            kind="partner",
+            breach_cause="lie",
+            breach_date=today(),
+            starting_trust=3,
+        )
+
+
+def test_breach_rejects_an_unknown_cause(relationship):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Breach.objects.create(relationship=relationship, date=today(), cause="bad_luck")
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("status", "done"), ("status", ""), ("size", "huge"), ("size", ""), ("text", "")],
+)
+def test_promise_rejects_bad_values(promise, field, value):
+    assert_rejected(Promise.objects.filter(pk=promise.pk), **{field: value})
+
+
+def test_a_promise_cannot_be_created_without_text(relationship):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Promise.objects.create(relationship=relationship, text="", due_date=today())
+
+
+def test_an_open_promise_has_no_resolved_on(promise):
+    assert_rejected(Promise.objects.filter(pk=promise.pk), resolved_on=today())
+
+
+@pytest.mark.parametrize("status", ["kept", "broken"])
+def test_a_resolved_promise_has_a_resolved_on(promise, status):
+    assert_rejected(Promise.objects.filter(pk=promise.pk), status=status)
+
+
+@pytest.mark.parametrize("status", ["kept", "broken"])
+def test_a_resolved_promise_with_a_date_is_fine(promise, status):
+    Promise.objects.filter(pk=promise.pk).update(status=status, resolved_on=today())
+    promise.refresh_from_db()
+    assert promise.status == status
+
+
+def test_reflection_text_is_required(reflection, relationship):
+    assert_rejected(Reflection.objects.filter(pk=reflection.pk), text="")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Reflection.objects.create(relationship=relationship, date=today(), text="")
+
+
+def test_status_changes_name_known_statuses(alice, promise):
+    change = promise.set_status("kept", by=alice)
+    assert_rejected(StatusChange.objects.filter(pk=change.pk), to_status="maybe")
+    assert_rejected(StatusChange.objects.filter(pk=change.pk), from_status="")
+
+
+def test_set_status_records_who_changed_what(alice, promise):
+    change = promise.set_status("kept", by=alice)
+    assert (change.actor, change.from_status, change.to_status) == (alice, "open", "kept")
+    promise.refresh_from_db()
+    assert promise.status == "kept"
+    assert promise.resolved_on == today()
+
+
+def test_set_status_takes_an_explicit_day(alice, promise):
+    promise.set_status("broken", by=alice, on=days_ago(2))
+    promise.refresh_from_db()
+    assert promise.resolved_on == days_ago(2)
+
+
+def test_setting_the_same_status_does_nothing(alice, promise):
+    promise.set_status("kept", by=alice)
+    assert promise.set_status("kept", by=alice) is None
+    assert promise.changes.count() == 1
+
+
+def test_set_status_is_all_or_nothing(alice, promise, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Promise, "save", fail)
+    with pytest.raises(RuntimeError):
+        promise.set_status("kept", by=alice)
+    assert not StatusChange.objects.exists()
+    assert Promise.objects.get(pk=promise.pk).status == "open"
+
+
+def test_undo_walks_back_one_step(alice, promise):
+    promise.set_status("kept", by=alice)
+    promise.set_status("broken", by=alice)
+    promise.undo_last_change(by=alice)
+    assert promise.status == "kept"
+    assert list(promise.changes.values_list("to_status", flat=True)) == ["kept", "broken", "kept"]
+
+
+def test_undo_does_nothing_when_history_and_status_disagree(alice, promise):
+    promise.set_status("kept", by=alice)
+    Promise.objects.filter(pk=promise.pk).update(status="broken")
+    promise.refresh_from_db()
+    assert promise.undo_last_change(by=alice) is None
+    assert promise.status == "broken"
+
+
+def test_is_overdue(make_promise, alice):
+    overdue = make_promise(due_date=days_ago(1))
+    assert overdue.is_overdue()
+    assert not overdue.is_overdue(today=days_ago(1))
+    assert not make_promise(due_date=today()).is_overdue()
+    overdue.set_status("kept", by=alice)
+    assert not overdue.is_overdue()
+
+
+def test_profile_for_user_creates_once(alice):
+    assert Profile.for_user(alice) == Profile.for_user(alice)
+    assert Profile.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["Asia/Tokyo", "UTC", "America/Argentina/Buenos_Aires"])
+def test_known_time_zones_are_valid(value):
+    validate_time_zone(value)
+
+
+@pytest.mark.parametrize("value", ["", "Tokyo", "Mars/Base", "utc+9"])
+def test_unknown_time_zones_are_invalid(value):
+    with pytest.raises(ValidationError):
+        validate_time_zone(value)
+
+
+def test_dates_are_sane_from_1900_to_five_years_ahead(db):
+    validate_sane_date(date(1900, 1, 1))
+    validate_sane_date(latest_allowed_date())
+    with pytest.raises(ValidationError):
+        validate_sane_date(date(1899, 12, 31))
+    with pytest.raises(ValidationError):
+        validate_sane_date(date(today().year + 6, 1, 1))
+
+
+def test_the_date_limit_survives_29_february(freeze_now):
+    freeze_now(2028, 2, 29, 12, 0)
+    assert latest_allowed_date() == date(2033, 2, 28)
+    validate_sane_date(date(2033, 2, 28))
+    with pytest.raises(ValidationError):
+        validate_sane_date(date(2033, 3, 1))
+
+
+def test_string_forms(alice, relationship, promise, reflection, checkin):
+    assert str(relationship) == "Sam"
+    assert str(promise) == "Call when I'm late"
+    assert str(reflection) == "I was defensive again."
+    assert str(checkin) == f"{today()}: 4"
+    assert "open → kept" in str(promise.set_status("kept", by=alice))
