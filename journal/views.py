@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from guides.models import Lesson, ReflectionPrompt, SuggestedPromise
 from guides.progress import recommended_first_lesson
+from journal.calendar import build_feed
 from journal.forms import (
     BreachForm,
     CheckInForm,
@@ -26,7 +27,6 @@ from journal.forms import (
     WhoForm,
     promise_initial_from_suggestion,
 )
-from journal.calendar import build_feed
 from journal.middleware import remember_time_zone
 from journal.models import (
     CheckIn,
