@@ -113,7 +113,7 @@ def _promise_lists(promises, today):
 
 def dashboard_context(request, relationship, range_key):
     today = timezone.localdate()
-    promises = list(relationship.promises.all())
+    promises = list(relationship.promises.select_related("lesson__guide"))
     timeline = timeline_for(relationship, promises, relationship.breaches.all(), today)
     days = RANGES[range_key]
     shown = timeline.points if days is None else timeline.points[-days:]

@@ -215,3 +215,27 @@ class ProfileForm(forms.ModelForm):
             "calendar_detail",
         ]
         widgets = {"reminder_hour": forms.Select(choices=[(h, f"{h:02d}:00") for h in range(24)])}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Export file"),
+        help_text=_("The .zip (or its export.json) downloaded from “Export my data”."),
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,6 +19,8 @@ from journal.calendar import build_feed
 from journal.forms import (
     BreachForm,
     CheckInForm,
+    DeleteAccountForm,
+    ImportForm,
     ProfileForm,
     PromiseForm,
     ReflectionForm,
@@ -37,6 +40,7 @@ from journal.models import (
     Status,
     validate_time_zone,
 )
+from journal.portability import ImportRefused, export_zip, import_data, read_export
 
 PAGE_SIZE = 20
 
@@ -419,6 +423,45 @@ def calendar_renew(request):
     Profile.for_user(request.user).renew_calendar_token()
     messages.success(request, _("New calendar link made. The old one no longer works."))
     return redirect("journal:settings")
+
+
+@require_GET
+@login_required
+def export_view(request):
+    response = HttpResponse(export_zip(request.user), content_type="application/zip")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="trust-repair-{stamp}.zip"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_view(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if form.is_valid():
+        try:
+            import_data(request.user, read_export(form.cleaned_data["file"]))
+        except ImportRefused as refusal:
+            form.add_error("file", str(refusal))
+        else:
+            messages.success(request, _("Imported. Welcome back to your journal."))
+            return redirect("dashboard")
+    status = 422 if form.errors else 200
+    return render(request, "journal/import.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def delete_account(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if form.is_valid():
+        user = request.user
+        logout(request)
+        user.delete()
+        messages.success(request, _("Your account and everything in it have been deleted."))
+        return redirect("home")
+    status = 422 if form.errors else 200
+    return render(request, "journal/delete_account.html", {"form": form}, status=status)
 
 
 @require_GET

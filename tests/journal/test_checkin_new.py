@@ -16,7 +16,11 @@ def test_it_works(auth_client, relationship):
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == relationship.get_absolute_url()
     checkin = CheckIn.objects.get()
-    assert (checkin.relationship, checkin.felt_trust, checkin.note) == (relationship, 6, "She smiled.")
+    assert (checkin.relationship, checkin.felt_trust, checkin.note) == (
+        relationship,
+        6,
+        "She smiled.",
+    )
     assert checkin.date == today()
 
 

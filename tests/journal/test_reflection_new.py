@@ -4,8 +4,7 @@ from http import HTTPStatus
 import pytest
 
 from guides.models import ReflectionPrompt
-from journal.models import Reflection
-from journal.models import REFLECTION_MAX_LENGTH
+from journal.models import REFLECTION_MAX_LENGTH, Reflection
 from tests.journal.conftest import days_ago, today
 from tests.journal.helpers import assert_login_redirect, assert_partial, form_value
 

@@ -16,7 +16,9 @@ def test_it_works(auth_client):
 
 
 def test_it_saves_the_time_zone_and_language(auth_client, alice):
-    response = auth_client.post(URL, settings_data(auth_client, time_zone="Asia/Tokyo", language="ja"))
+    response = auth_client.post(
+        URL, settings_data(auth_client, time_zone="Asia/Tokyo", language="ja")
+    )
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == URL
     profile = Profile.objects.get(user=alice)

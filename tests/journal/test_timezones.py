@@ -1,10 +1,10 @@
-""""Today" is the user's today: dates are taken in the profile's time zone, not UTC."""
+""" "Today" is the user's today: dates are taken in the profile's time zone, not UTC."""
 
 from datetime import date
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from journal.middleware import SESSION_KEY
 from journal.models import CheckIn, Profile
@@ -15,9 +15,7 @@ from tests.journal.helpers import settings_data
 MOMENTS = [
     pytest.param("Asia/Tokyo", (2026, 3, 10, 14, 30), date(2026, 3, 10), id="tokyo-23:30"),
     pytest.param("Asia/Tokyo", (2026, 3, 10, 15, 30), date(2026, 3, 11), id="tokyo-00:30-next-day"),
-    pytest.param(
-        "America/New_York", (2026, 3, 11, 3, 30), date(2026, 3, 10), id="new-york-23:30"
-    ),
+    pytest.param("America/New_York", (2026, 3, 11, 3, 30), date(2026, 3, 10), id="new-york-23:30"),
     pytest.param("", (2026, 3, 10, 23, 30), date(2026, 3, 10), id="no-zone-is-utc"),
 ]
 

@@ -1,0 +1,337 @@
+import re
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from guides.models import Lesson
+from journal.models import Promise, StatusChange
+from tests.journal.conftest import days_ago, today
+from tests.journal.helpers import assert_login_redirect, assert_partial
+
+
+def url(relationship):
+    return f"/dashboard/{relationship.pk}/"
+
+
+def status_url(promise):
+    return f"/journal/promises/{promise.pk}/status/"
+
+
+def shown_score(response):
+    match = re.search(rb'data-testid="score">([^<]*)<', response.content)
+    return match.group(1).decode()
+
+
+def test_dashboard_redirects_to_the_first_relationship(auth_client, relationship):
+    response = auth_client.get("/dashboard/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == url(relationship)
+
+
+def test_dashboard_skips_archived_relationships(auth_client, make_relationship):
+    active = make_relationship(name="Active")
+    make_relationship(name="Archived", archived=True)
+    assert auth_client.get("/dashboard/").url == url(active)
+
+
+def test_it_works(auth_client, relationship):
+    response = auth_client.get(url(relationship))
+    assert response.status_code == HTTPStatus.OK
+    assert b"With Sam" in response.content
+    assert shown_score(response) == "3.0"
+
+
+def test_it_shows_the_score_to_one_decimal(auth_client, relationship, make_promise, alice):
+    make_promise(size="large", due_date=days_ago(1)).set_status("kept", by=alice)
+    response = auth_client.get(url(relationship))
+    score = response.context["score"]
+    assert score != round(score, 1)
+    assert shown_score(response) == f"{score:.1f}"
+
+
+def test_it_requires_login(client, relationship):
+    assert_login_redirect(client.get(url(relationship)), url(relationship))
+    assert_login_redirect(client.get("/dashboard/"), "/dashboard/")
+
+
+def test_it_checks_ownership(stranger_client, relationship, make_promise):
+    make_promise(text="Alice's private promise")
+    response = stranger_client.get(url(relationship))
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert b"Alice's private promise" not in response.content
+    response = stranger_client.get(url(relationship) + "?part=chart", HTTP_HX_REQUEST="true")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_it_lists_only_the_users_relationships(
+    auth_client, relationship, make_relationship, stranger_relationship
+):
+    make_relationship(name="Boss", kind="work")
+    response = auth_client.get(url(relationship))
+    assert b"Boss" in response.content
+    assert b"Charlie&#x27;s friend" not in response.content
+
+
+def test_it_rejects_wrong_method(auth_client, relationship):
+    assert auth_client.post(url(relationship)).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert auth_client.post("/dashboard/").status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+@pytest.mark.parametrize(
+    "range_key, days", [("30", 30), ("90", 90), ("365", 365), ("all", 401), ("7", 30), ("", 30)]
+)
+def test_it_shows_a_range(auth_client, make_relationship, range_key, days):
+    relationship = make_relationship(breach_date=days_ago(400))
+    response = auth_client.get(f"{url(relationship)}?range={range_key}")
+    assert response.status_code == HTTPStatus.OK
+    shown = response.context["shown_points"]
+    assert len(shown) == days
+    assert shown[-1].day == today()
+    assert response.context["range_key"] == (
+        range_key if range_key in ("90", "365", "all") else "30"
+    )
+
+
+def test_a_range_longer_than_the_history_shows_all_of_it(auth_client, relationship):
+    response = auth_client.get(f"{url(relationship)}?range=365")
+    assert len(response.context["shown_points"]) == 21
+
+
+def test_it_returns_the_chart_partial_for_htmx(auth_client, relationship):
+    response = auth_client.get(f"{url(relationship)}?range=90&part=chart", HTTP_HX_REQUEST="true")
+    assert_partial(response)
+    assert b'id="chart-card"' in response.content
+    assert b'id="score-card"' not in response.content
+    assert b'id="promises-card"' not in response.content
+    assert b"<svg" in response.content
+    assert b"hx-swap-oob" not in response.content
+
+
+def test_part_chart_without_htmx_is_the_whole_page(auth_client, relationship):
+    response = auth_client.get(f"{url(relationship)}?part=chart")
+    assert b"<html" in response.content
+
+
+def test_it_sorts_promises_into_overdue_today_and_upcoming(auth_client, relationship, make_promise):
+    make_promise(text="Late one", due_date=days_ago(2))
+    make_promise(text="Today's one", due_date=today())
+    make_promise(text="Next week's one", due_date=today() + timedelta(days=7))
+    make_promise(text="Far away one", due_date=today() + timedelta(days=60))
+    lists = auth_client.get(url(relationship)).context["lists"]
+    assert [p.text for p in lists["overdue"]] == ["Late one"]
+    assert [p.text for p in lists["due_today"]] == ["Today's one"]
+    assert [p.text for p in lists["upcoming"]] == ["Next week's one"]
+
+
+def test_marking_kept_from_the_dashboard_updates_it_in_place(
+    auth_client, relationship, make_promise
+):
+    promise = make_promise(text="Cook dinner on Friday", size="large")
+    response = auth_client.post(
+        status_url(promise),
+        {"status": "kept", "from": "dashboard", "range": "90"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert_partial(response)
+    content = response.content.decode()
+    assert content.lstrip().startswith('<section id="promises-card"')
+    for card in ("score-card", "chart-card", "why-card", "streak-card"):
+        assert re.search(rf'id="{card}"[^>]*hx-swap-oob="true"', content), card
+    assert 'id="announcer" hx-swap-oob' in content
+    assert shown_score(response) == "3.2"
+    assert "Trust score now 3.2 out of 10." in content
+    assert "Cook dinner on Friday" in content  # in "why did it move"
+    assert re.search(r'class="streak-value">1<', content)
+    assert response.context["range_key"] == "90"
+    promise.refresh_from_db()
+    assert promise.status == "kept"
+    assert StatusChange.objects.count() == 1
+
+
+def test_marking_kept_twice_from_the_dashboard_changes_nothing_more(
+    auth_client, relationship, make_promise
+):
+    promise = make_promise(size="large")
+    data = {"status": "kept", "from": "dashboard"}
+    first = auth_client.post(status_url(promise), data, HTTP_HX_REQUEST="true")
+    second = auth_client.post(status_url(promise), data, HTTP_HX_REQUEST="true")
+    assert shown_score(first) == shown_score(second) == "3.2"
+    assert StatusChange.objects.count() == 1
+    promise.refresh_from_db()
+    assert promise.status == "kept"
+
+
+def test_undo_from_the_dashboard_restores_the_score(auth_client, relationship, make_promise):
+    promise = make_promise(size="large")
+    data = {"from": "dashboard"}
+    auth_client.post(status_url(promise), {**data, "status": "kept"}, HTTP_HX_REQUEST="true")
+    response = auth_client.post(
+        f"/journal/promises/{promise.pk}/undo/", data, HTTP_HX_REQUEST="true"
+    )
+    assert b"hx-swap-oob" in response.content
+    assert shown_score(response) == "3.0"
+
+
+def test_a_bad_range_from_the_dashboard_falls_back(auth_client, relationship, promise):
+    response = auth_client.post(
+        status_url(promise),
+        {"status": "broken", "from": "dashboard", "range": "forever"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["range_key"] == "30"
+
+
+def test_a_stranger_cannot_mark_from_the_dashboard(stranger_client, relationship, promise):
+    response = stranger_client.post(
+        status_url(promise), {"status": "kept", "from": "dashboard"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    promise.refresh_from_db()
+    assert promise.status == "open"
+
+
+def test_the_why_list_names_the_promise(auth_client, relationship, make_promise, alice):
+    make_promise(text="Phone when I'm late", due_date=days_ago(3)).set_status("broken", by=alice)
+    response = auth_client.get(url(relationship))
+    why = re.search(rb'id="why-card".*?</section>', response.content, re.S).group(0)
+    assert b"broken \xe2\x80\x9cPhone when I&#x27;m late\xe2\x80\x9d" in why
+    assert "\u2212".encode() in why
+
+
+def test_the_why_list_explains_the_start_when_nothing_happened(auth_client, relationship):
+    response = auth_client.get(url(relationship))
+    assert b"starting point" in response.content
+
+
+@pytest.mark.parametrize(
+    "felt, diverges", [(5, True), (1, True), (10, True), (4, False), (2, False)]
+)
+def test_it_notes_when_feeling_and_record_diverge(
+    auth_client, relationship, make_checkin, felt, diverges
+):
+    make_checkin(felt_trust=felt)
+    response = auth_client.get(url(relationship))
+    assert response.context["score"] == 3
+    assert response.context["diverges"] is diverges
+    assert (b'<p class="note">' in response.content) is diverges
+
+
+def test_the_note_follows_the_latest_checkin(auth_client, relationship, make_checkin):
+    make_checkin(felt_trust=9, date=days_ago(2))
+    make_checkin(felt_trust=3, date=days_ago(1))
+    assert auth_client.get(url(relationship)).context["diverges"] is False
+
+
+def test_the_note_says_which_way_it_diverges(auth_client, relationship, make_checkin):
+    make_checkin(felt_trust=8)
+    assert (
+        b"It feels better than your track record shows."
+        in auth_client.get(url(relationship)).content
+    )
+    make_checkin(felt_trust=0)
+    assert (
+        b"Your track record is ahead of how it feels." in auth_client.get(url(relationship)).content
+    )
+
+
+def test_words_never_change_the_score(auth_client, relationship, make_promise, alice):
+    make_promise(due_date=days_ago(5)).set_status("kept", by=alice)
+    make_promise(due_date=days_ago(2))
+    before = auth_client.get(url(relationship)).context["score"]
+    auth_client.post(
+        "/journal/reflections/new/",
+        {"relationship": relationship.pk, "date": today().isoformat(), "text": "I will do better."},
+    )
+    for felt in ("0", "10"):
+        auth_client.post(
+            f"/journal/relationships/{relationship.pk}/check-ins/new/", {"felt_trust": felt}
+        )
+    assert relationship.reflections.count() == 1
+    assert relationship.checkins.count() == 2
+    after = auth_client.get(url(relationship))
+    assert after.context["score"] == before
+    assert (
+        after.context["timeline"].points
+        == auth_client.get(url(relationship)).context["timeline"].points
+    )
+
+
+def test_it_shows_recent_reflections_and_milestones(
+    auth_client, relationship, make_promise, make_reflection, alice
+):
+    make_reflection(text="Listening is harder than talking.")
+    make_promise(due_date=days_ago(1)).set_status("kept", by=alice)
+    response = auth_client.get(url(relationship))
+    assert b"Listening is harder than talking." in response.content
+    assert b"First promise kept" in response.content
+
+
+def test_it_suggests_the_next_lesson(auth_client, relationship, lessons):
+    response = auth_client.get(url(relationship))
+    assert response.context["lesson"].slug == "what-broke-their-trust"
+    assert b"Make this a promise" in response.content
+
+
+def seed(relationship, lessons_by_index, count):
+    """`count` promises of every kind the dashboard shows: open, overdue, kept and broken."""
+    statuses = ["open", "open", "kept", "broken"]
+    Promise.objects.bulk_create(
+        Promise(
+            relationship=relationship,
+            text=f"Promise {n}",
+            due_date=today() + timedelta(days=n % 15 - 5),
+            size=("small", "medium", "large")[n % 3],
+            status=statuses[n % 4],
+            resolved_on=None if statuses[n % 4] == "open" else days_ago(n % 10),
+            lesson=lessons_by_index[n % len(lessons_by_index)],
+        )
+        for n in range(count)
+    )
+
+
+def count_queries(client, path):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == HTTPStatus.OK
+    return len(queries)
+
+
+def test_the_query_count_does_not_grow_with_promises(
+    auth_client, make_relationship, make_reflection, make_checkin, lessons
+):
+    few = make_relationship(name="Few", breach_date=days_ago(60))
+    many = make_relationship(name="Many", breach_date=days_ago(60))
+    some_lessons = list(Lesson.objects.all()[:4])
+    seed(few, some_lessons, 10)
+    seed(many, some_lessons, 500)
+    for relationship in (few, many):
+        make_reflection(to=relationship)
+        make_checkin(to=relationship)
+    count_queries(auth_client, url(few))  # warm the session's time zone
+    assert count_queries(auth_client, url(few)) == count_queries(auth_client, url(many))
+
+
+def test_the_query_count_of_an_update_does_not_grow_with_promises(
+    auth_client, make_relationship, lessons
+):
+    few = make_relationship(name="Few", breach_date=days_ago(60))
+    many = make_relationship(name="Many", breach_date=days_ago(60))
+    some_lessons = list(Lesson.objects.all()[:4])
+    seed(few, some_lessons, 10)
+    seed(many, some_lessons, 500)
+    auth_client.get(url(few))  # warm the session's time zone
+
+    def count(relationship):
+        promise = relationship.promises.filter(status="open").first()
+        data = {"status": "kept", "from": "dashboard"}
+        with CaptureQueriesContext(connection) as queries:
+            response = auth_client.post(status_url(promise), data, HTTP_HX_REQUEST="true")
+        assert b"hx-swap-oob" in response.content
+        return len(queries)
+
+    assert count(few) == count(many)
