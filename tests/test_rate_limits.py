@@ -1,4 +1,4 @@
-"""allauth's rate limits on login, sign-up and password reset, and sessions after a password change."""
+"""allauth rate limits (login, sign-up, password reset); sessions after a password change."""
 
 from http import HTTPStatus
 

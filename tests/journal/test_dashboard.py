@@ -240,12 +240,18 @@ def test_the_note_says_which_way_it_diverges(auth_client, relationship, make_che
 
 
 def test_words_never_change_the_score(auth_client, relationship, make_promise, alice):
-    make_promise(due_date=days_ago(5)).set_status("kept", by=alice)
+    promise = make_promise(due_date=days_ago(5))
+    promise.set_status("kept", by=alice)
     make_promise(due_date=days_ago(2))
-    before = auth_client.get(url(relationship)).context["score"]
+    before = auth_client.get(url(relationship)).context["timeline"]
     auth_client.post(
         "/journal/reflections/new/",
-        {"relationship": relationship.pk, "date": today().isoformat(), "text": "I will do better."},
+        {
+            "relationship": relationship.pk,
+            "date": days_ago(3).isoformat(),
+            "text": "I will do better.",
+            "promise": promise.pk,
+        },
     )
     for felt in ("0", "10"):
         auth_client.post(
@@ -253,12 +259,19 @@ def test_words_never_change_the_score(auth_client, relationship, make_promise, a
         )
     assert relationship.reflections.count() == 1
     assert relationship.checkins.count() == 2
-    after = auth_client.get(url(relationship))
-    assert after.context["score"] == before
-    assert (
-        after.context["timeline"].points
-        == auth_client.get(url(relationship)).context["timeline"].points
-    )
+    after = auth_client.get(url(relationship)).context["timeline"]
+    assert after.current == before.current
+    assert after.points == before.points
+
+
+def test_the_empty_state_when_only_archived_relationships_remain(
+    auth_client, alice, make_relationship
+):
+    make_relationship(archived=True)
+    auth_client.post("/journal/welcome/skip/")
+    response = auth_client.get("/dashboard/")
+    assert response.status_code == HTTPStatus.OK
+    assert b"Your dashboard" in response.content
 
 
 def test_it_shows_recent_reflections_and_milestones(
