@@ -54,7 +54,7 @@ def test_check_deploy_is_clean_with_production_settings():
         **{
             k: v
             for k, v in os.environ.items()
-            if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+            if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
         },
         "DJANGO_SETTINGS_MODULE": "trustrepair.settings",
         "DEBUG": "0",

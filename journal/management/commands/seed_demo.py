@@ -265,8 +265,6 @@ class Seeder:
             for check_in in self.check_ins(person, relationship)
         )
         progress = LessonProgress.objects.bulk_create(self.lesson_progress())
-        for relationship in relationships:
-            Relationship.bump_timeline_version(relationship.pk)
         return {
             "relationships": len(relationships),
             "new breaches": len(breaches),
@@ -281,7 +279,11 @@ class Seeder:
         return self.start + timedelta(days=round(self.scale.days * fraction))
 
     def share(self, total, person):
-        return max(1, round(total * person.share))
+        """The person's part of `total`; the last person gets the rest, so parts add up."""
+        people = self.scale.people
+        if person is people[-1]:
+            return total - sum(self.share(total, other) for other in people[:-1])
+        return round(total * person.share)
 
     def language(self, person):
         return self.rng.choice(("en", "ja")) if person.language == "mixed" else person.language
@@ -336,9 +338,9 @@ class Seeder:
             reflection = Reflection(relationship=relationship, date=day, text=joiner.join(sentences))
             if self.prompts and self.rng.random() < 0.3:
                 reflection.prompt = self.rng.choice(self.prompts)
-            past = [p for p in own_promises[:200] if p.due_date <= day]
-            if past and self.rng.random() < 0.15:
-                reflection.promise = self.rng.choice(past)
+            about = self.rng.choice(own_promises)
+            if about.due_date <= day and self.rng.random() < 0.3:
+                reflection.promise = about
             yield reflection
 
     def check_ins(self, person, relationship):
@@ -360,4 +362,7 @@ class Seeder:
         read = self.lessons if done is None else self.lessons[: done + 1]
         for lesson in read:
             status = Progress.IN_PROGRESS if lesson is read[-1] else Progress.DONE
-            yield LessonProgress(user=self.user, lesson=lesson, status=status)
+            completed_at = timezone.now() if status == Progress.DONE else None
+            yield LessonProgress(
+                user=self.user, lesson=lesson, status=status, completed_at=completed_at
+            )
