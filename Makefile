@@ -37,5 +37,10 @@ lint: $(STAMP)
 test: $(STAMP) messages lint
 	$(BIN)/python -m pytest
 
+# A consistent copy of the database: SQLite's online backup, or pg_dump when
+# DATABASE_URL is PostgreSQL. Production sets its own environment; locally DEBUG=1.
+backup: $(STAMP)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py backup_db
+
 clean:
 	rm -rf $(VENV) staticfiles

@@ -57,7 +57,9 @@ SCALES = {
         days=26,
         people=(
             Person("美咲", "partner", "lie", "ja", 3, 0.7, "飲み会の帰りが遅いことを隠していた"),
-            Person("Myself", "myself", "broken_promise", "en", 4, 0.3, "Kept skipping my own plans"),
+            Person(
+                "Myself", "myself", "broken_promise", "en", 4, 0.3, "Kept skipping my own plans"
+            ),
         ),
         promises=34,
         reflections=9,
@@ -335,7 +337,9 @@ class Seeder:
             language = self.language(person)
             sentences = self.rng.sample(REFLECTION_SENTENCES[language], self.rng.randint(1, 3))
             joiner = "" if language == "ja" else " "
-            reflection = Reflection(relationship=relationship, date=day, text=joiner.join(sentences))
+            reflection = Reflection(
+                relationship=relationship, date=day, text=joiner.join(sentences)
+            )
             if self.prompts and self.rng.random() < 0.3:
                 reflection.prompt = self.rng.choice(self.prompts)
             about = self.rng.choice(own_promises)
