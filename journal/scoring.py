@@ -19,9 +19,8 @@ two histories stay ordered day after day. Adding a loss inserts a step that neve
 score; adding a kept promise only changes the day's kept block, which never gets worse (see
 _apply_kept). A kept promise never adds a loss: an overdue fee belongs only to promises that are
 not kept, so keeping a promise late removes its fee from the history rather than leaving it
-standing. An open promise and one broken late pay the same overdue fee on the same day, so
-breaking late only adds its BREAK_LOSS; breaking by the due date swaps the later, smaller fee for
-an earlier, larger loss, which never leaves the score higher on any day.
+standing. An open promise and a broken one pay the same overdue fee on the same day, so breaking
+a promise only ever adds its BREAK_LOSS.
 """
 
 import itertools
@@ -52,12 +51,11 @@ KEEP_GAIN = {"small": 0.1, "medium": 0.2, "large": 0.3}
 BREAK_MULTIPLIER = 4.0
 BREAK_LOSS = {size: BREAK_MULTIPLIER * gain for size, gain in KEEP_GAIN.items()}
 
-# A due date that passes with the promise still unsettled is visible to the other person whatever
-# the user records later, so it costs a quarter of its break the day after it was due: an open
-# promise (which the dashboard also flags), and one broken only after its due date. A promise
-# owned up to as broken by its due date pays its break alone: honesty on time is not charged
-# twice. It is charged once: leaving a promise open must not keep draining the score, because a
-# broken promise, which would have to pay the same (property 2), would then be punished forever.
+# A due date that passes without the promise kept is visible to the other person whatever the user
+# records later, so every promise not kept costs a quarter of its break the day after it was due:
+# an open one (which the dashboard also flags), and a broken one too. It is charged once: leaving
+# a promise open must not keep draining the score, because a broken promise, which would have to
+# pay the same (property 2), would then be punished forever.
 OVERDUE_SHARE = 0.25
 OVERDUE_FEE = {size: OVERDUE_SHARE * loss for size, loss in BREAK_LOSS.items()}
 
@@ -183,8 +181,7 @@ def compute_timeline(
                 kept_by_day[day_offset(resolved_on)].append(promise)
         else:
             fee_day = promise.due + timedelta(days=1)
-            broken_in_time = promise.status == "broken" and resolved_on <= promise.due
-            if fee_day <= today and not broken_in_time:
+            if fee_day <= today:
                 losses_by_day[day_offset(fee_day)].append(("overdue", promise))
             if resolved_by_today:
                 losses_by_day[day_offset(resolved_on)].append(("broken", promise))

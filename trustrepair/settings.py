@@ -97,6 +97,11 @@ MIDDLEWARE = [
     "journal.middleware.UserTimezoneMiddleware",
 ]
 
+# Switches for bench/run.py (see bench/README.md); both off in normal runs.
+BENCH_ENABLED = env_bool("BENCH", False)
+if env_bool("BENCH_QUERY_COUNT", False):
+    MIDDLEWARE.insert(0, "trustrepair.benchmarking.QueryCountMiddleware")
+
 ROOT_URLCONF = "trustrepair.urls"
 WSGI_APPLICATION = "trustrepair.wsgi.application"
 

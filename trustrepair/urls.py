@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,3 +15,5 @@ urlpatterns = [
     path("journal/", include("journal.urls")),
     path("admin/", admin.site.urls),
 ]
+if settings.BENCH_ENABLED:
+    urlpatterns.append(path("bench/floor/", views.floor, name="bench_floor"))

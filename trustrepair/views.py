@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
@@ -21,3 +22,12 @@ def switch_language(request):
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         Profile.objects.update_or_create(user=request.user, defaults={"language": language})
     return response
+
+
+@require_GET
+@login_required
+def floor(request):
+    """The benchmark's baseline (routed only with BENCH=1): the base template, logged in,
+    behind the same middleware as every page, so a page's ratio to it is what the page adds.
+    """
+    return render(request, "base.html")

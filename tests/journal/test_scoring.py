@@ -270,8 +270,7 @@ def test_every_event_in_range_is_a_cause_exactly_once(history):
         resolved_on = promise.resolved_on or promise.due
         if promise.status != "open" and resolved_on <= today:
             expected.append((promise.status, promise.id))
-        broken_in_time = promise.status == "broken" and resolved_on <= promise.due
-        if promise.status != "kept" and promise.due < today and not broken_in_time:
+        if promise.status != "kept" and promise.due < today:
             expected.append(("overdue", promise.id))
     expected += [("breach", breach.id) for breach in history.breaches if breach.on <= today]
     causes = [(c.kind, c.ref_id) for p in history.timeline().points for c in p.causes]
@@ -356,8 +355,8 @@ def test_timeline_queries():
     assert timeline.score_on(day(99)) == timeline.current
     assert timeline.change_since(4) == timeline.current - timeline.score_on(day(5))
     assert timeline.change_since(365) == timeline.current - 3
-    assert [p.day for p in timeline.changes(3)] == [day(5), day(2), START]
-    assert [p.day for p in timeline.changes(10)] == [day(5), day(2), START]
+    assert [p.day for p in timeline.changes(3)] == [day(6), day(5), day(2)]
+    assert [p.day for p in timeline.changes(10)] == [day(6), day(5), day(2), START]
     with pytest.raises(ValueError):
         timeline.change_since(-1)
 
@@ -392,7 +391,7 @@ EXAMPLE_PROMISES = [
     PromiseEvent(2, "Cook dinner on Monday", "medium", example_day(3), "kept", example_day(3)),
     PromiseEvent(3, "Take the kids to the dentist", "large", example_day(5), "kept", None),
     PromiseEvent(4, "Be home by 7", "small", example_day(5), "kept", example_day(5)),
-    PromiseEvent(5, "Call when I'm late", "small", example_day(8), "broken", example_day(10)),
+    PromiseEvent(5, "Call when I'm late", "small", example_day(8), "broken", example_day(8)),
     PromiseEvent(6, "Fix the bike", "medium", example_day(10), "open", None),
     PromiseEvent(7, "Plan the weekend together", "large", example_day(12), "kept", example_day(14)),
     PromiseEvent(8, "Go to the counselling session", "medium", example_day(27), "kept", None),

@@ -27,8 +27,9 @@ def march_relationship(make_relationship):
 
 @pytest.mark.parametrize("zone, moment, local_day", MOMENTS)
 def test_marking_a_promise_uses_the_local_date(
-    freeze_now, client_in_zone, make_relationship, zone, moment, local_day
+    settings, freeze_now, client_in_zone, make_relationship, zone, moment, local_day
 ):
+    settings.TIME_ZONE = "UTC"  # what a user without a zone gets
     freeze_now(*moment)
     client = client_in_zone(zone)
     promise = make_relationship(breach_date=date(2026, 3, 1)).promises.create(
@@ -41,8 +42,9 @@ def test_marking_a_promise_uses_the_local_date(
 
 @pytest.mark.parametrize("zone, moment, local_day", MOMENTS)
 def test_a_checkin_is_dated_the_local_date(
-    freeze_now, client_in_zone, make_relationship, zone, moment, local_day
+    settings, freeze_now, client_in_zone, make_relationship, zone, moment, local_day
 ):
+    settings.TIME_ZONE = "UTC"  # what a user without a zone gets
     freeze_now(*moment)
     client = client_in_zone(zone)
     relationship = make_relationship(breach_date=date(2026, 3, 1))
