@@ -2,6 +2,7 @@ import zoneinfo
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -199,6 +200,12 @@ class CheckInForm(forms.ModelForm):
 
 
 class ProfileForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("Same as the browser")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("Used for e-mails; the page follows the switcher at the top."),
+    )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=[(name, name) for name in sorted(zoneinfo.available_timezones())],

@@ -1,0 +1,483 @@
+"""Benchmark the app as deployed: gunicorn, production settings, a heavy and a small user.
+
+    .venv/bin/python bench/run.py                 # SQLite in a temp folder
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/trustrepair_bench .venv/bin/python bench/run.py
+                                                  # ... and a second pass on that database
+
+Every page is measured next to a floor view (the base template behind the same middleware,
+logged in) in the same run, so the ratios hold on any machine. See bench/README.md for what
+each figure means and docs/benchmarks.md for the latest results.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from journal import scoring  # noqa: E402  (pure: no Django needed)
+
+HOST = "127.0.0.1"
+USERS = {"heavy": "heavy@bench.invalid", "small": "small@bench.invalid"}
+WRK_MISSING = (
+    "wrk is not installed, so throughput is measured with a Python thread pool, which "
+    "saturates sooner. For the figures in docs/benchmarks.md: apt-get install -y wrk (as root)."
+)
+TARGET_RATIO = 2.0
+TARGET_THROUGHPUT = 0.5
+MAX_QUERIES = 12
+TIMELINE_SHARE = 0.1
+TIMELINE_EVENTS = 2000
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    post: dict | None = None  # a write: the form fields
+    undo: str | None = None  # for a write: the request that puts it back, run between timings
+    target: bool = False  # held to the ratio and throughput targets
+
+
+@dataclass
+class Result:
+    page: Page
+    times: list = field(default_factory=list)
+    queries: set = field(default_factory=set)
+    size: int = 0
+    throughput: float | None = None
+
+    @property
+    def median(self):
+        return statistics.median(self.times)
+
+    @property
+    def p95(self):
+        return statistics.quantiles(self.times, n=20)[-1]
+
+
+class Session:
+    """A logged-in browser, reduced to its cookies; one new connection per request
+    (gunicorn's sync workers close every connection)."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+
+    def request(self, method, path, fields=None, htmx=False):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if fields is not None:
+            body = urlencode(fields)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+        if htmx:
+            headers["HX-Request"] = "true"
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            content = response.read()
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for morsel in SimpleCookie(header).values():
+                self.cookies[morsel.key] = morsel.value
+        return response, content
+
+    def log_in(self, email, password):
+        _response, page = self.request("GET", "/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+        fields = {"login": email, "password": password, "csrfmiddlewaretoken": token}
+        response, _content = self.request("POST", "/accounts/login/", fields)
+        if response.status != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"Could not log in as {email} (HTTP {response.status}).")
+
+    def cookie_header(self):
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def app_env(database_url, workdir):
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "BENCH_STATIC_ROOT": str(workdir / "static"),
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": HOST,
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "BENCH": "1",
+        "BENCH_QUERY_COUNT": "1",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+DESCRIBE = """
+import json
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from guides.models import Lesson
+from journal.models import Status
+lesson = Lesson.objects.select_related("guide").order_by("guide__position", "position")[4]
+out = {"lesson": f"/guides/{lesson.guide.slug}/{lesson.slug}/"}
+for key, email in %r.items():
+    user = get_user_model().objects.get(email=email)
+    relationship = user.relationships.annotate(n=Count("promises")).order_by("-n").first()
+    open_ids = list(relationship.promises.filter(status=Status.OPEN).values_list("pk", flat=True))
+    out[key] = {"relationship": relationship.pk, "open": open_ids}
+print(json.dumps(out))
+"""
+
+
+def prepare(env, passwords):
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "collectstatic", "--no-input", "-v0")
+    manage(env, "loaddata", *sorted(str(p) for p in (ROOT / "fixtures").glob("*.json")), "-v0")
+    for key, email in USERS.items():
+        manage(env, "seed_demo", "--scale", key, "--email", email, "--password", passwords[key])
+    described = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", DESCRIBE % USERS],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(described.stdout)
+
+
+def start_server(env, port):
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "trustrepair.wsgi",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((HOST, port), timeout=1).close()
+            return server
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit("gunicorn exited at start; see its output above.") from None
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start listening within 30 s.")
+
+
+def pages_for(described, key, clients):
+    info = described[key]
+    if len(info["open"]) < clients:
+        raise SystemExit(f"The {key} user has fewer open promises than --clients.")
+    dashboard = f"/dashboard/{info['relationship']}/"
+    promise = info["open"][0]
+    write = {"from": "dashboard", "range": "30"}
+    return [
+        Page("floor", "/bench/floor/"),
+        *(
+            Page(f"dashboard {label}", f"{dashboard}?range={key}", target=True)
+            for key, label in (("30", "30 d"), ("90", "90 d"), ("365", "1 y"), ("all", "all"))
+        ),
+        Page(
+            "mark kept (htmx)",
+            f"/journal/promises/{promise}/status/",
+            post={**write, "status": "kept"},
+            undo=f"/journal/promises/{promise}/undo/",
+            target=True,
+        ),
+        Page("journal list", "/journal/"),
+        Page("relationship", f"/journal/relationships/{info['relationship']}/"),
+        Page("lesson", described["lesson"]),
+        Page("guides list", "/guides/"),
+    ]
+
+
+def fetch(session, page, path=None, post=None):
+    path = path or page.path
+    if post is None and page.post is None:
+        return session.request("GET", path)
+    return session.request("POST", path, post or page.post, htmx=True)
+
+
+def check(response, content, page):
+    if response.status != 200:
+        raise SystemExit(f"{page.name}: HTTP {response.status} for {page.path}")
+    return int(response.headers.get("X-Query-Count", "-1")), len(content)
+
+
+def measure_latency(session, page, requests):
+    result = Result(page)
+    for _warm_up in range(5):
+        run_once(session, page, result, timed=False)
+    for _ in range(requests):
+        run_once(session, page, result, timed=True)
+    return result
+
+
+def run_once(session, page, result, timed):
+    started = time.perf_counter()
+    response, content = fetch(session, page)
+    elapsed = time.perf_counter() - started
+    queries, size = check(response, content, page)
+    if page.undo:
+        check(*fetch(session, page, page.undo, {"from": "dashboard", "range": "30"}), page)
+    if timed:
+        result.times.append(elapsed)
+        result.queries.add(queries)
+        result.size = size
+
+
+WRK_SCRIPT = """
+local ids = {%(ids)s}
+local next_id = 0
+function setup(thread)
+  next_id = next_id + 1
+  thread:set("promise", ids[next_id])
+end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["HX-Request"] = "true"
+wrk.headers["X-CSRFToken"] = "%(token)s"
+local kept = false
+function request()
+  kept = not kept
+  if kept then
+    return wrk.format(nil, "/journal/promises/" .. promise .. "/status/", nil,
+                      "from=dashboard&range=30&status=kept")
+  end
+  return wrk.format(nil, "/journal/promises/" .. promise .. "/undo/", nil,
+                    "from=dashboard&range=30")
+end
+"""
+
+
+def throughput_wrk(session, page, port, clients, seconds, open_ids, workdir):
+    """Requests per second with `clients` connections, each its own wrk thread, so a
+    write's kept / undo alternate in order on that client's own promise."""
+    command = ["wrk", f"-t{clients}", f"-c{clients}", f"-d{seconds}s"]
+    command += ["-H", f"Cookie: {session.cookie_header()}"]
+    if page.post is not None:
+        script = workdir / "write.lua"
+        ids = ", ".join(str(pk) for pk in open_ids[:clients])
+        script.write_text(WRK_SCRIPT % {"ids": ids, "token": session.cookies["csrftoken"]})
+        command += ["-s", str(script)]
+    command.append(f"http://{HOST}:{port}{page.path}")
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    if "Non-2xx" in output or "Socket errors" in output:
+        raise SystemExit(f"{page.name}: wrk saw errors:\n{output}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def throughput_threads(session, page, port, clients, seconds, open_ids, workdir):
+    """The same as throughput_wrk with a Python thread per client."""
+    deadline = time.monotonic() + seconds
+    done = [0] * clients
+
+    def client(index):
+        promise = open_ids[index]
+        kept = False
+        while time.monotonic() < deadline:
+            if page.post is None:
+                response, _content = fetch(session, page)
+            else:
+                kept = not kept
+                action = "status" if kept else "undo"
+                fields = {"from": "dashboard", "range": "30"}
+                fields.update({"status": "kept"} if kept else {})
+                path = f"/journal/promises/{promise}/{action}/"
+                response, _content = fetch(session, page, path, fields)
+            if response.status != 200:
+                raise SystemExit(f"{page.name}: HTTP {response.status}")
+            done[index] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / (time.monotonic() - started)
+
+
+def run_pass(label, database_url, args, workdir):
+    print(f"\n== {label}: preparing (migrate, collectstatic, lessons, demo users) ...", flush=True)
+    env = app_env(database_url, workdir)
+    passwords = {key: secrets.token_urlsafe(12) for key in USERS}
+    described = prepare(env, passwords)
+    port = free_port()
+    server = start_server(env, port)
+    measure_throughput = throughput_wrk if shutil.which("wrk") else throughput_threads
+    results = {}
+    try:
+        for key, email in USERS.items():
+            session = Session(port)
+            session.log_in(email, passwords[key])
+            for page in pages_for(described, key, args.clients):
+                print(f"   {key:5} {page.name:18}", end=" ", flush=True)
+                result = measure_latency(session, page, args.requests)
+                if key == "heavy":
+                    result.throughput = measure_throughput(
+                        session,
+                        page,
+                        port,
+                        args.clients,
+                        args.duration,
+                        described[key]["open"],
+                        workdir,
+                    )
+                print(f"{result.median * 1000:6.1f} ms", flush=True)
+                results[key, page.name] = result
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return results
+
+
+def time_timeline(events=TIMELINE_EVENTS, repeat=20):
+    """compute_timeline on its own: `events` promises over five years, median seconds."""
+    rng = random.Random(7)
+    today = date.today()
+    start = today - timedelta(days=5 * 365)
+    promises = []
+    for pk in range(events):
+        due = start + timedelta(days=rng.randrange(5 * 365 + 14))
+        status = "open" if due >= today else rng.choice(("kept", "kept", "kept", "broken"))
+        promises.append(
+            scoring.PromiseEvent(
+                id=pk,
+                text=f"Promise {pk}",
+                size=rng.choice(scoring.SIZES),
+                due=due,
+                status=status,
+                resolved_on=None if status == "open" else due,
+            )
+        )
+    breaches = [scoring.BreachEvent(id=1, text="again", on=start + timedelta(days=600))]
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        scoring.compute_timeline(
+            start_score=3, start_date=start, today=today, promises=promises, breaches=breaches
+        )
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def report(label, results, timeline_seconds):
+    heavy = {name: r for (key, name), r in results.items() if key == "heavy"}
+    small = {name: r for (key, name), r in results.items() if key == "small"}
+    floor = heavy["floor"]
+    lines = [
+        f"### {label}",
+        "",
+        "| page | median ms | p95 ms | × floor | req/s | % of floor req/s "
+        "| queries heavy | queries small | KB (heavy) |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    misses = []
+    for name, result in heavy.items():
+        ratio = result.median / floor.median
+        share = result.throughput / floor.throughput
+        queries = "/".join(str(q) for q in sorted(result.queries))
+        small_queries = "/".join(str(q) for q in sorted(small[name].queries))
+        lines.append(
+            f"| {name} | {result.median * 1000:.1f} | {result.p95 * 1000:.1f} | {ratio:.2f} "
+            f"| {result.throughput:.0f} | {share:.0%} | {queries} | {small_queries} "
+            f"| {result.size / 1024:.1f} |"
+        )
+        if result.page.target and ratio > TARGET_RATIO:
+            misses.append(f"{name}: {ratio:.2f}× the floor's median (target ≤ {TARGET_RATIO}×)")
+        if result.page.target and share < TARGET_THROUGHPUT:
+            misses.append(f"{name}: {share:.0%} of the floor's throughput (target ≥ 50%)")
+        if name != "floor" and max(result.queries | small[name].queries) > MAX_QUERIES:
+            misses.append(f"{name}: more than {MAX_QUERIES} queries")
+        if len(result.queries | small[name].queries) > 1:
+            misses.append(f"{name}: query count differs (heavy {queries}, small {small_queries})")
+    dashboard = heavy["dashboard 30 d"].median
+    share = timeline_seconds / dashboard
+    lines += [
+        "",
+        f"compute_timeline, {TIMELINE_EVENTS} events over five years: "
+        f"{timeline_seconds * 1000:.1f} ms = {share:.2f} of the default dashboard's median "
+        f"(target ≤ {TIMELINE_SHARE}).",
+    ]
+    if share > TIMELINE_SHARE:
+        misses.append(f"compute_timeline: {share:.2f} of the dashboard's time")
+    return "\n".join(lines), misses
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="sequential, per page")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent, for throughput")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of throughput, per page")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print(WRK_MISSING)
+    databases = [("SQLite", None)]
+    if os.environ.get("DATABASE_URL"):
+        databases.append(("PostgreSQL", os.environ["DATABASE_URL"]))
+    print(f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}")
+    timeline_seconds = [time_timeline()]
+    sections, misses = [], []
+    with tempfile.TemporaryDirectory(prefix="trustrepair-bench-") as temp:
+        workdir = Path(temp)
+        for label, url in databases:
+            results = run_pass(label, url or f"sqlite:///{workdir / 'db.sqlite3'}", args, workdir)
+            timeline_seconds.append(time_timeline())
+            section, missed = report(label, results, min(timeline_seconds))
+            sections.append(section)
+            misses += [f"{label}: {miss}" for miss in missed]
+    print()
+    print("\n\n".join(sections))
+    growth = " / ".join(f"{time_timeline(n) * 1000:.1f}" for n in (1000, 2000, 4000))
+    print(f"\ncompute_timeline for 1000 / 2000 / 4000 events: {growth} ms")
+    if misses:
+        print("\nTargets missed:\n  " + "\n  ".join(misses))
+        sys.exit(1)
+    print("\nAll targets met.")
+
+
+if __name__ == "__main__":
+    main()
