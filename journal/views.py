@@ -142,20 +142,27 @@ def relationship_archive(request, pk):
     return redirect(relationship.get_absolute_url())
 
 
+def _confirm_delete(request, obj, back_url, done_message, after_url=None):
+    """GET asks "delete for good?"; POST deletes and goes back with a message."""
+    if request.method == "POST":
+        obj.delete()
+        messages.success(request, done_message)
+        return redirect(after_url or back_url)
+    context = {"object": obj, "nav": "journal", "cancel_url": back_url}
+    return render(request, "journal/confirm_delete.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def relationship_delete(request, pk):
     relationship = _get_relationship_for_user(request.user, pk)
-    if request.method == "POST":
-        relationship.delete()
-        messages.success(request, _("Deleted, with all its promises, reflections and check-ins."))
-        return redirect("journal:index")
-    context = {
-        "object": relationship,
-        "nav": "journal",
-        "cancel_url": relationship.get_absolute_url(),
-    }
-    return render(request, "journal/confirm_delete.html", context)
+    return _confirm_delete(
+        request,
+        relationship,
+        relationship.get_absolute_url(),
+        _("Deleted, with all its promises, reflections and check-ins."),
+        after_url=reverse("journal:index"),
+    )
 
 
 def _open_first(promises):
@@ -259,16 +266,8 @@ def promise_edit(request, pk):
 @login_required
 def promise_delete(request, pk):
     promise = _get_promise_for_user(request.user, pk)
-    if request.method == "POST":
-        promise.delete()
-        messages.success(request, _("Promise deleted."))
-        return redirect(promise.relationship.get_absolute_url())
-    context = {
-        "object": promise,
-        "nav": "journal",
-        "cancel_url": promise.relationship.get_absolute_url(),
-    }
-    return render(request, "journal/confirm_delete.html", context)
+    back = promise.relationship.get_absolute_url()
+    return _confirm_delete(request, promise, back, _("Promise deleted."))
 
 
 def _respond_to_status_change(request, promise):
@@ -355,16 +354,8 @@ def reflection_edit(request, pk):
 @login_required
 def reflection_delete(request, pk):
     reflection = _get_reflection_for_user(request.user, pk)
-    if request.method == "POST":
-        reflection.delete()
-        messages.success(request, _("Reflection deleted."))
-        return redirect(reflection.relationship.get_absolute_url())
-    context = {
-        "object": reflection,
-        "nav": "journal",
-        "cancel_url": reflection.relationship.get_absolute_url(),
-    }
-    return render(request, "journal/confirm_delete.html", context)
+    back = reflection.relationship.get_absolute_url()
+    return _confirm_delete(request, reflection, back, _("Reflection deleted."))
 
 
 @require_POST
