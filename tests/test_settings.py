@@ -70,11 +70,21 @@ def test_it_reads_database_url():
 
 
 def test_sqlite_waits_for_writers_instead_of_failing():
-    options = settings.DATABASES["default"].get("OPTIONS", {})
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-        pytest.skip("SQLite options only apply to SQLite")
-    assert options["transaction_mode"] == "IMMEDIATE"
-    assert "journal_mode=WAL" in options["init_command"]
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.DATABASES)"],
+        cwd=settings.BASE_DIR,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+            "DJANGO_SETTINGS_MODULE": "trustrepair.settings",
+            "DEBUG": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "'transaction_mode': 'IMMEDIATE'" in result.stdout, result.stderr
+    assert "PRAGMA journal_mode=WAL" in result.stdout
+    assert "'timeout': 20" in result.stdout
 
 
 def test_htmx_middleware_comes_after_csrf():
