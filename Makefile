@@ -30,6 +30,17 @@ run: fixtures
 	@echo "Trust Repair on http://127.0.0.1:8000 (SQLite, DEBUG on)"
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# A demo account with a few weeks of entries in English and Japanese (for a first look or
+# screenshots); run `make run` afterwards and log in with what it prints.
+demo: fixtures
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo --scale small
+	@echo "Now: make run, open http://127.0.0.1:8000 and log in with the e-mail and password above."
+
+# Each page's server time, throughput and queries next to a floor view, under gunicorn with
+# production settings (bench/README.md). A second pass on PostgreSQL when DATABASE_URL is set.
+bench: $(STAMP) messages
+	$(BIN)/python bench/run.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,5 +1,6 @@
 """Reading a user's place in the lessons: what they finished, what comes next."""
 
+from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
 from guides.models import Lesson, LessonProgress, Progress
@@ -25,26 +26,27 @@ def next_lesson(user, kind=None):
     "Where they left off" is the lesson they touched last if it is not done,
     else the first lesson after it (in course order) they have not finished.
     """
-    lessons = list(Lesson.objects.select_related("guide"))
-    if not lessons:
-        return None
-    latest = (
-        LessonProgress.objects.filter(user=user).order_by("-updated_at", "-pk").first()
-        if user.is_authenticated
-        else None
+    lessons = Lesson.objects.select_related("guide")
+    if not user.is_authenticated:
+        return recommended_first_lesson(kind, list(lessons))
+    # One query: each lesson with the user's progress on it, if any.
+    lessons = list(
+        lessons.annotate(
+            mine=FilteredRelation("progress", condition=Q(progress__user=user)),
+            my_status=F("mine__status"),
+            my_updated_at=F("mine__updated_at"),
+            my_progress_id=F("mine__pk"),
+        )
     )
-    if latest is None:
+    touched = [lesson for lesson in lessons if lesson.my_status]
+    if not touched:
         return recommended_first_lesson(kind, lessons)
-    if latest.status != Progress.DONE:
-        return next(lesson for lesson in lessons if lesson.pk == latest.lesson_id)
-    done = {
-        lesson_id
-        for lesson_id, status in progress_by_lesson(user).items()
-        if status == Progress.DONE
-    }
-    position = next(i for i, lesson in enumerate(lessons) if lesson.pk == latest.lesson_id)
+    latest = max(touched, key=lambda lesson: (lesson.my_updated_at, lesson.my_progress_id))
+    if latest.my_status != Progress.DONE:
+        return latest
+    position = lessons.index(latest)
     for lesson in lessons[position + 1 :] + lessons[:position]:
-        if lesson.pk not in done:
+        if lesson.my_status != Progress.DONE:
             return lesson
     return None
 

@@ -4,13 +4,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Q, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET
 
 from guides.progress import next_lesson
 from journal import scoring
-from journal.insights import Resolution, kept_streaks, milestones
+from journal.insights import Resolution, Streaks, kept_streaks, milestones
 from journal.models import Profile, Status
 from journal.views import _get_relationship_for_user
 
@@ -21,6 +24,7 @@ DIVERGENCE = 2
 CHART_WIDTH, CHART_HEIGHT = 640, 220
 CHART_PAD_LEFT, CHART_PAD_RIGHT, CHART_PAD_Y = 28, 8, 10
 MAX_CHART_POINTS = 400
+TRACK_RECORD_CACHE_SECONDS = 60 * 60
 
 
 def timeline_for(relationship, promises, breaches, today):
@@ -92,6 +96,79 @@ def build_chart(points, checkins):
     return Chart(" ".join(line), felt, markers, gridlines, points[0].day, points[-1].day)
 
 
+def _timeline_and_resolutions(relationship, today):
+    promises = list(
+        relationship.promises.values_list(
+            "pk", "text", "size", "due_date", "status", "resolved_on", "resolved_at", named=True
+        )
+    )
+    timeline = timeline_for(relationship, promises, relationship.breaches.all(), today)
+    return timeline, _resolutions(promises)
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """What the dashboard shows of a relationship's promises and breaches as of one day,
+    with the timeline's points for one range only: a whole five-year timeline takes about
+    as long to unpickle from the cache as to compute."""
+
+    score: float
+    change_7: float
+    change_30: float
+    changes: list
+    streaks: Streaks
+    milestones: list
+    shown_points: tuple
+
+
+def compute_track_record(relationship, today, range_key):
+    timeline, resolutions = _timeline_and_resolutions(relationship, today)
+    days = RANGES[range_key]
+    return TrackRecord(
+        score=timeline.current,
+        change_7=timeline.change_since(7),
+        change_30=timeline.change_since(30),
+        changes=timeline.changes(limit=6),
+        streaks=kept_streaks(resolutions),
+        milestones=milestones(resolutions, [(p.day, p.score) for p in timeline.points])[-6:],
+        shown_points=timeline.points if days is None else timeline.points[-days:],
+    )
+
+
+def cached_track_record(relationship, today, range_key):
+    """compute_track_record, kept while nothing it depends on changes: the relationship's
+    promises and breaches (Relationship.score_version, bumped on every save and delete),
+    its starting point, and the user's today (which also covers a change of time zone).
+
+    `relationship` must be freshly read, so that its score_version is current.
+    """
+    parts = (
+        relationship.pk,
+        relationship.score_version,
+        relationship.starting_trust,
+        relationship.breach_date,
+        today,
+        range_key,
+    )
+    key = "track-record:" + ":".join(str(part) for part in parts)
+    record = cache.get(key)
+    if record is None:
+        record = compute_track_record(relationship, today, range_key)
+        cache.set(key, record, TRACK_RECORD_CACHE_SECONDS)
+    return record
+
+
+def _checkins_since(relationship, since):
+    """The check-ins from `since` on, oldest first, and the latest one ever, in one query."""
+    latest = relationship.checkins.order_by("-date", "-pk").values("pk")[:1]
+    checkins = list(
+        relationship.checkins.filter(Q(date__gte=since) | Q(pk=Subquery(latest))).order_by(
+            "date", "pk"
+        )
+    )
+    return [c for c in checkins if c.date >= since], (checkins[-1] if checkins else None)
+
+
 def _resolutions(promises):
     resolved = sorted(
         (p for p in promises if p.status != Status.OPEN),
@@ -100,36 +177,37 @@ def _resolutions(promises):
     return [Resolution(p.resolved_on, p.status == Status.KEPT) for p in resolved]
 
 
-def _promise_lists(promises, today):
-    open_promises = [p for p in promises if p.status == Status.OPEN]
+def _promise_lists(relationship, today):
+    last_day = today + timedelta(days=UPCOMING_DAYS)
+    open_promises = list(
+        relationship.promises.filter(status=Status.OPEN, due_date__lte=last_day).select_related(
+            "lesson__guide"
+        )
+    )
     return {
         "overdue": [p for p in open_promises if p.due_date < today],
         "due_today": [p for p in open_promises if p.due_date == today],
-        "upcoming": [
-            p for p in open_promises if today < p.due_date <= today + timedelta(days=UPCOMING_DAYS)
-        ],
+        "upcoming": [p for p in open_promises if today < p.due_date],
     }
 
 
-def dashboard_context(request, relationship, range_key):
+def dashboard_context(request, relationship, range_key, *, fresh=False):
+    """The score, chart and promise lists; `fresh` skips the cache (after a write, whose
+    relationship instance may predate the score_version bump)."""
     today = timezone.localdate()
-    promises = list(relationship.promises.select_related("lesson__guide"))
-    timeline = timeline_for(relationship, promises, relationship.breaches.all(), today)
-    days = RANGES[range_key]
-    shown = timeline.points if days is None else timeline.points[-days:]
-    checkins = list(relationship.checkins.filter(date__gte=shown[0].day).order_by("date", "pk"))
-    latest_checkin = checkins[-1] if checkins else relationship.checkins.first()
-    resolutions = _resolutions(promises)
-    lesson = next_lesson(request.user, relationship.kind)
+    track_record = compute_track_record if fresh else cached_track_record
+    record = track_record(relationship, today, range_key)
+    shown = record.shown_points
+    checkins, latest_checkin = _checkins_since(relationship, shown[0].day)
     return {
         "nav": "dashboard",
         "relationship": relationship,
-        "relationships": request.user.relationships.filter(archived=False),
         "today": today,
-        "timeline": timeline,
-        "score": timeline.current,
-        "change_7": timeline.change_since(7),
-        "change_30": timeline.change_since(30),
+        # The whole timeline, computed only if something asks for it: the page does not.
+        "timeline": SimpleLazyObject(lambda: _timeline_and_resolutions(relationship, today)[0]),
+        "score": record.score,
+        "change_7": record.change_7,
+        "change_30": record.change_30,
         "range_key": range_key,
         "ranges": RANGES,
         "shown_points": shown,
@@ -138,11 +216,19 @@ def dashboard_context(request, relationship, range_key):
         "checkins": checkins,
         "latest_checkin": latest_checkin,
         "diverges": latest_checkin is not None
-        and abs(latest_checkin.felt_trust - timeline.current) >= DIVERGENCE,
-        "changes": timeline.changes(limit=6),
-        "lists": _promise_lists(promises, today),
-        "streaks": kept_streaks(resolutions),
-        "milestones": milestones(resolutions, [(p.day, p.score) for p in timeline.points])[-6:],
+        and abs(latest_checkin.felt_trust - record.score) >= DIVERGENCE,
+        "changes": record.changes,
+        "lists": _promise_lists(relationship, today),
+        "streaks": record.streaks,
+        "milestones": record.milestones,
+    }
+
+
+def next_steps_context(request, relationship):
+    """The rest of the full page: other relationships, the next lesson, recent reflections."""
+    lesson = next_lesson(request.user, relationship.kind)
+    return {
+        "relationships": request.user.relationships.filter(archived=False),
         "lesson": lesson,
         "prompt": lesson.prompts.first() if lesson else None,
         "reflections": relationship.reflections.all()[:3],
@@ -170,6 +256,7 @@ def relationship_dashboard(request, pk):
     context = dashboard_context(request, relationship, range_key)
     if request.htmx and request.GET.get("part") == "chart":
         return render(request, "journal/dashboard.html#chart", context)
+    context.update(next_steps_context(request, relationship))
     return render(request, "journal/dashboard.html", context)
 
 
@@ -177,7 +264,7 @@ def render_after_status_change(request, relationship):
     """The pieces a Kept / Broken / Undo click changes, swapped in out of band."""
     range_key = request.POST.get("range", DEFAULT_RANGE)
     context = dashboard_context(
-        request, relationship, range_key if range_key in RANGES else DEFAULT_RANGE
+        request, relationship, range_key if range_key in RANGES else DEFAULT_RANGE, fresh=True
     )
     context["announce"] = True
     return render(request, "journal/dashboard_update.html", context)

@@ -192,11 +192,16 @@ class CheckInForm(forms.ModelForm):
         label=_("How much do they seem to trust you now? (0–10)"),
         choices=TRUST_CHOICES,
         coerce=int,
+        error_messages={
+            "required": _("Please choose a number from 0 to 10."),
+            "invalid_choice": _("Please choose a number from 0 to 10."),
+        },
     )
 
     class Meta:
         model = CheckIn
         fields = ["felt_trust", "note"]
+        labels = {"note": _("Note (optional)")}
 
 
 class ProfileForm(forms.ModelForm):

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -165,6 +167,10 @@ class Relationship(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     archived = models.BooleanField(_("archived"), default=False)
+    # Part of the cache key of the computed timeline (journal.dashboard): bumped whenever
+    # one of its promises or breaches is saved or deleted. Code writing those in bulk
+    # (bulk_create, QuerySet.update) bypasses the signals and must call bump_score_version.
+    score_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["archived", "-created_at"]
@@ -180,6 +186,10 @@ class Relationship(models.Model):
 
     def get_absolute_url(self):
         return reverse("journal:relationship", args=[self.pk])
+
+    @classmethod
+    def bump_score_version(cls, *pks):
+        cls.objects.filter(pk__in=pks).update(score_version=F("score_version") + 1)
 
 
 class Breach(models.Model):
@@ -249,6 +259,13 @@ class Promise(models.Model):
     def __str__(self):
         return self.text
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        promise = super().from_db(db, field_names, values)
+        # Remembered so that moving it to another relationship refreshes both timelines.
+        promise.saved_relationship_id = promise.__dict__.get("relationship_id")
+        return promise
+
     def is_overdue(self, today=None):
         return self.status == Status.OPEN and self.due_date < (today or timezone.localdate())
 
@@ -257,24 +274,41 @@ class Promise(models.Model):
 
         Setting the status it already has does nothing (double submits are harmless).
         """
-        if status == self.status:
-            return None
         with transaction.atomic():
-            change = self.changes.create(actor=by, from_status=self.status, to_status=status)
-            self.status = status
-            if status == Status.OPEN:
-                self.resolved_on = self.resolved_at = None
-            else:
-                self.resolved_on = on or timezone.localdate()
-                self.resolved_at = timezone.now()
-            self.save(update_fields=["status", "resolved_on", "resolved_at"])
-        return change
+            self._refresh_status_locked()
+            return self._record_status(status, by=by, on=on)
 
     def undo_last_change(self, *, by):
-        last = self.changes.order_by("-at", "-pk").first()
-        if last is None or last.to_status != self.status:
+        with transaction.atomic():
+            self._refresh_status_locked()
+            last = self.changes.order_by("-at", "-pk").first()
+            if last is None or last.to_status != self.status:
+                return None
+            return self._record_status(last.from_status, by=by)
+
+    def _refresh_status_locked(self):
+        """Read the status again, locking the row until the transaction ends.
+
+        Two clicks at once (two tabs, a double submit) must not both record a change
+        from the same old status: the second waits, then sees the first one's result.
+        """
+        self.refresh_from_db(
+            fields=["status", "resolved_on", "resolved_at"],
+            from_queryset=Promise.objects.select_for_update(),
+        )
+
+    def _record_status(self, status, *, by, on=None):
+        if status == self.status:
             return None
-        return self.set_status(last.from_status, by=by)
+        change = self.changes.create(actor=by, from_status=self.status, to_status=status)
+        self.status = status
+        if status == Status.OPEN:
+            self.resolved_on = self.resolved_at = None
+        else:
+            self.resolved_on = on or timezone.localdate()
+            self.resolved_at = timezone.now()
+        self.save(update_fields=["status", "resolved_on", "resolved_at"])
+        return change
 
 
 class StatusChange(models.Model):
@@ -337,3 +371,15 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"{self.date}: {self.felt_trust}"
+
+
+@receiver([post_save, post_delete], sender=Promise)
+@receiver([post_save, post_delete], sender=Breach)
+def track_record_changed(sender, instance, origin=None, **kwargs):
+    """The relationship's cached timeline is stale (both relationships' when a promise moved),
+    unless the relationship itself (or its owner) is what is being deleted."""
+    if isinstance(origin, models.Model) and origin is not instance:
+        return
+    moved_from = getattr(instance, "saved_relationship_id", None)
+    Relationship.bump_score_version(*{instance.relationship_id, moved_from} - {None})
+    instance.saved_relationship_id = instance.relationship_id

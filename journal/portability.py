@@ -8,9 +8,10 @@ import csv
 import io
 import json
 import zipfile
+import zlib
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ from journal.models import (
 )
 
 FORMAT = "trust-repair-export"
+# A heavy user's five years export to about 2 MB; anything far bigger is not ours.
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
 VERSION = 1
 PROFILE_FIELDS = [
     "time_zone",
@@ -169,20 +172,28 @@ class ImportRefused(Exception):
 
 def read_export(uploaded):
     """The export document from an uploaded .json or the .zip made by export_zip."""
+    if uploaded.size > MAX_IMPORT_BYTES:
+        raise ImportRefused(_("This file is too large to be a Trust Repair export."))
     raw = uploaded.read()
     if zipfile.is_zipfile(io.BytesIO(raw)):
         try:
             with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                if archive.getinfo("export.json").file_size > MAX_IMPORT_BYTES:
+                    raise ImportRefused(_("This file is too large to be a Trust Repair export."))
                 raw = archive.read("export.json")
         except (KeyError, zipfile.BadZipFile):
             raise ImportRefused(_("This zip file has no export.json inside.")) from None
+        # Encrypted, compressed in a way Python can't read, or damaged.
+        except (RuntimeError, NotImplementedError, EOFError, zlib.error):
+            raise ImportRefused(_("This is not a Trust Repair export file.")) from None
     try:
         data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    # ValueError: bad JSON, bad UTF-8, or a number too long to read; RecursionError: deep nesting.
+    except (ValueError, RecursionError):
         raise ImportRefused(_("This is not a Trust Repair export file.")) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused(_("This is not a Trust Repair export file."))
-    if data.get("version") != VERSION:
+    if type(data.get("version")) is not int or data["version"] != VERSION:
         raise ImportRefused(_("This export comes from a version we can't read."))
     return data
 
@@ -210,14 +221,38 @@ def import_data(user, data):
             _("Nothing was imported: the file has a value we can't accept (%(detail)s).")
             % {"detail": "; ".join(error.messages)[:300]}
         ) from None
-    except (TypeError, AttributeError, KeyError):
+    # Wrong types and shapes (a list for a number, infinity, a null in a required column)
+    # fail deep in the ORM or the database; the atomic block has rolled everything back.
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError, DatabaseError):
         raise ImportRefused(_("Nothing was imported: the file is damaged or incomplete.")) from None
 
 
 def _save(obj, exclude=()):
+    _check_types(obj)
     obj.full_clean(exclude=exclude, validate_unique=False)
     obj.save()
     return obj
+
+
+def _check_types(obj):
+    """JSON types must match the columns: text is text (trimmed, as forms do), flags are
+    true/false, numbers are numbers — so `[]` never becomes the name "[]"."""
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        if value is None or field.is_relation:
+            continue
+        if isinstance(field, models.CharField | models.TextField):
+            if not isinstance(value, str):
+                raise ValidationError(_("%(field)s must be text"), params={"field": field.name})
+            setattr(obj, field.attname, value.strip())
+        elif isinstance(field, models.BooleanField) and not isinstance(value, bool):
+            raise ValidationError(
+                _("%(field)s must be true or false"), params={"field": field.name}
+            )
+        elif isinstance(field, models.IntegerField) and (
+            isinstance(value, bool) or not isinstance(value, int)
+        ):
+            raise ValidationError(_("%(field)s must be a number"), params={"field": field.name})
 
 
 def _lesson(slug):

@@ -45,6 +45,11 @@ from journal.portability import ImportRefused, export_zip, import_data, read_exp
 PAGE_SIZE = 20
 
 
+def _is_id(value):
+    """Query-string digits that can name a row: "²" passes isdigit() but breaks int()."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _get_relationship_for_user(user, pk):
     return get_object_or_404(Relationship, pk=pk, owner=user)
 
@@ -81,7 +86,8 @@ def _render_form(request, template, context):
 def _next_or(request, default):
     """The page the form came from when it names one on this site, else `default`."""
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    # Only a path: redirect() would take a bare word ("settings") for a view name and fail.
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return next_url
@@ -224,11 +230,11 @@ def breach_new(request, pk):
 def _promise_form_initial(request):
     initial = {"due_date": timezone.localdate()}
     suggestion_id = request.GET.get("suggestion", "")
-    if suggestion_id.isdigit():
+    if _is_id(suggestion_id):
         suggestion = get_object_or_404(SuggestedPromise, pk=suggestion_id)
         initial.update(promise_initial_from_suggestion(suggestion))
     relationship_id = request.GET.get("relationship", "")
-    if relationship_id.isdigit():
+    if _is_id(relationship_id):
         initial["relationship"] = _get_relationship_for_user(request.user, relationship_id).pk
     return initial
 
@@ -303,14 +309,14 @@ def promise_undo(request, pk):
 def _reflection_form_initial(request):
     initial = {}
     prompt_id = request.GET.get("prompt", "")
-    if prompt_id.isdigit():
+    if _is_id(prompt_id):
         initial["prompt"] = get_object_or_404(ReflectionPrompt, pk=prompt_id)
     promise_id = request.GET.get("promise", "")
-    if promise_id.isdigit():
+    if _is_id(promise_id):
         promise = _get_promise_for_user(request.user, promise_id)
         initial.update(promise=promise, relationship=promise.relationship_id)
     relationship_id = request.GET.get("relationship", "")
-    if relationship_id.isdigit():
+    if _is_id(relationship_id):
         initial["relationship"] = _get_relationship_for_user(request.user, relationship_id).pk
     return initial
 
@@ -374,8 +380,9 @@ def checkin_new(request, pk):
         return render(
             request, "journal/checkin_form.html", context, status=200 if form.is_valid() else 422
         )
-    if form.errors:
-        messages.error(request, _("Please choose a number from 0 to 10."))
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
     return redirect(_next_or(request, relationship.get_absolute_url()))
 
 
@@ -464,7 +471,7 @@ def calendar_feed(request, token):
     ).select_related("relationship")
     relationship_id = request.GET.get("relationship", "")
     if relationship_id:
-        if not relationship_id.isdigit():
+        if not _is_id(relationship_id):
             raise Http404
         promises = promises.filter(
             relationship=_get_relationship_for_user(profile.user, relationship_id)

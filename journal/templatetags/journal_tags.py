@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -18,3 +19,17 @@ def signed(value, digits=1):
     if rounded < 0:
         return f"\u2212{-rounded:.{digits}f}"
     return f"{0:.{digits}f}"
+
+
+@register.filter
+def isolate(value):
+    """Wrap user-written text placed inside a sentence in Unicode isolates (FSI … PDI), so a
+    right-to-left name or a stray direction mark can't reorder the words around it. Works in
+    <title> and attributes too, where <bdi> can't go."""
+    return f"\u2068{value}\u2069"
+
+
+@register.filter
+def bdi(value):
+    """User-written text inside a sentence, isolated so its direction can't leak out."""
+    return format_html("<bdi>{}</bdi>", value)

@@ -40,7 +40,7 @@ def test_dashboard_skips_archived_relationships(auth_client, make_relationship):
 def test_it_works(auth_client, relationship):
     response = auth_client.get(url(relationship))
     assert response.status_code == HTTPStatus.OK
-    assert b"With Sam" in response.content
+    assert b"With <bdi>Sam</bdi>" in response.content
     assert shown_score(response) == "3.0"
 
 

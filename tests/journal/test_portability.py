@@ -169,6 +169,25 @@ def test_import_refuses_an_account_with_data(auth_client, alice, lessons):
             b'{"format": "trust-repair-export", "version": 1, "relationships": [7]}',
             "Nothing was imported",
         ),
+        (b'{"format": "trust-repair-export", "version": true}', "version we can"),
+        (
+            b'{"format": "trust-repair-export", "version": 1, "relationships": '
+            b'[{"name": [], "kind": "friend", "breach_cause": "lie", '
+            b'"breach_date": "2026-01-01", "starting_trust": 3}]}',
+            "name must be text",
+        ),
+        (
+            b'{"format": "trust-repair-export", "version": 1, "relationships": '
+            b'[{"name": "   ", "kind": "friend", "breach_cause": "lie", '
+            b'"breach_date": "2026-01-01", "starting_trust": 3}]}',
+            "Nothing was imported",
+        ),
+        (
+            b'{"format": "trust-repair-export", "version": 1, "relationships": '
+            b'[{"name": "Sam", "kind": "friend", "breach_cause": "lie", '
+            b'"breach_date": "2026-01-01", "starting_trust": true}]}',
+            "starting_trust must be a number",
+        ),
     ],
 )
 def test_import_refuses_bad_files_and_saves_nothing(auth_client, alice, db, content, message):
@@ -264,3 +283,23 @@ def test_dates_survive_exactly(auth_client, alice, lessons):
     relationship.save()
     document = json.loads(download(auth_client).read("export.json"))
     assert document["relationships"][0]["breach_date"] == relationship.breach_date.isoformat()
+
+
+def test_import_refuses_a_huge_file(auth_client, alice, db, monkeypatch):
+    monkeypatch.setattr("journal.portability.MAX_IMPORT_BYTES", 100)
+    upload = SimpleUploadedFile("export.json", b"{" + b" " * 200 + b"}")
+    response = auth_client.post(IMPORT_URL, {"file": upload})
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "too large" in response.content.decode()
+
+
+def test_import_refuses_a_zip_that_unpacks_huge(auth_client, alice, db, monkeypatch):
+    monkeypatch.setattr("journal.portability.MAX_IMPORT_BYTES", 1000)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export.json", " " * 100_000)
+    assert len(buffer.getvalue()) < 1000
+    upload = SimpleUploadedFile("export.zip", buffer.getvalue())
+    response = auth_client.post(IMPORT_URL, {"file": upload})
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    assert "too large" in response.content.decode()

@@ -238,12 +238,12 @@ XSS = [
     "&lt;script&gt;alert(1)&lt;/script&gt;",
     "&#60;script&#62;alert(1)&#60;/script&#62;",
     "%3Cscript%3Ealert(1)%3C/script%3E",
-    "\u003cscript\u003ealert(1)\u003c/script\u003e",
+    "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e",
     "＜script＞alert(1)＜/script＞",
     "<scr<script>ipt>alert(1)</scr</script>ipt>",
     "<<SCRIPT>alert(1);//<</SCRIPT>",
     '<img src=x:alert(1) onerror=eval(src) alt="">',
-    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
 ]
 
 TEMPLATE_INJECTION = [
@@ -374,6 +374,14 @@ STRUCTURED = [
     "http://evil.example",
     "//evil.example",
     "/\\evil.example",
+    " //evil.example",
+    "\x01//evil.example",
+    "/\t/evil.example",
+    "https:evil.example",
+    "http:/\\evil.example",
+    "/journal/\r\nSet-Cookie: stolen=1",
+    "/journal/%0d%0aSet-Cookie:%20stolen=1",
+    "/%2F%2Fevil.example",
     "\\\\evil.example\\share",
     "~",
     "$HOME",
@@ -439,17 +447,16 @@ def all_values():
     return values
 
 
-def foreign_ids(stranger):
-    """Ids of another user's rows, as a form would carry them."""
-    return [
-        str(stranger.relationship.pk),
-        str(stranger.promise.pk),
-        str(stranger.reflection.pk),
-        str(stranger.checkin.pk),
-        str(stranger.user.pk),
-        "0",
-        "-1",
-        "999999999",
-        f"{stranger.relationship.pk} OR 1=1",
-        [str(stranger.relationship.pk)],
-    ]
+# Ids of another user's rows, as a form would carry them (built from the stranger's rows).
+FOREIGN_IDS = [
+    lambda stranger: str(stranger.relationship.pk),
+    lambda stranger: str(stranger.promise.pk),
+    lambda stranger: str(stranger.reflection.pk),
+    lambda stranger: str(stranger.checkin.pk),
+    lambda stranger: str(stranger.user.pk),
+    lambda stranger: "0",
+    lambda stranger: "-1",
+    lambda stranger: "999999999",
+    lambda stranger: f"{stranger.relationship.pk} OR 1=1",
+    lambda stranger: [str(stranger.relationship.pk)],
+]

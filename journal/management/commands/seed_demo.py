@@ -191,9 +191,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             user = recreate_user(email, password)
             counts = Seeder(user, SCALES[scale], lessons, random.Random(seed)).run()
-        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
-        self.stdout.write(f"Demo account ({scale}): {summary}.")
-        self.stdout.write(f"Log in at /accounts/login/ as {email} with password {password}")
+        if options["verbosity"]:
+            summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+            self.stdout.write(f"Demo account ({scale}): {summary}.")
+            self.stdout.write(f"Log in at /accounts/login/ as {email} with password {password}")
 
 
 def recreate_user(email, password):
@@ -229,6 +230,11 @@ class Seeder:
             )
             for person in self.scale.people
         )
+        for index, relationship in enumerate(relationships):
+            # Added on the day it happened, the first person last: the dashboard opens on them.
+            evening = timezone.make_aware(datetime.combine(self.start, time(21)))
+            created = evening - timedelta(minutes=index)
+            Relationship.objects.filter(pk=relationship.pk).update(created_at=created)
         pairs = list(zip(self.scale.people, relationships, strict=True))
         breaches = Breach.objects.bulk_create(
             Breach(

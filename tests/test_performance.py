@@ -1,0 +1,393 @@
+"""A heavy user's pages cost the same number of queries as a newcomer's, and the cached
+track record is always exactly what recomputing it gives. Counts, not times: the times
+are bench/run.py's job (docs/benchmarks.md)."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.template.defaultfilters import floatformat
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from guides.models import Lesson, LessonProgress
+from journal.dashboard import RANGES, compute_track_record
+from journal.models import Breach, CheckIn, Profile, Promise, Reflection, Relationship, Status
+from journal.models import StatusChange as Change
+
+MAX_QUERIES = 12
+HEAVY = 500
+
+
+def days_ago(days):
+    return timezone.localdate() - timedelta(days=days)
+
+
+def fill(owner, promises):
+    """A relationship a year and a half old with `promises` promises of every kind the pages
+    show (kept, broken, overdue, due today, upcoming; some from a lesson), a new breach,
+    reflections, check-ins and progress in the lessons. Bulk writes: fast, as in seed_demo."""
+    relationship = Relationship.objects.create(
+        owner=owner,
+        name="Sam",
+        kind="partner",
+        breach_cause="lie",
+        breach_date=days_ago(540),
+        starting_trust=3,
+    )
+    lessons = list(Lesson.objects.all()[:6])
+    rows = []
+    spread = promises - 3  # the three below show on the dashboard as overdue, today and kept
+    for n in range(spread):
+        due = days_ago(530 - 540 * n // spread)  # to ten days ahead
+        status = Status.OPEN if due >= days_ago(0) else (Status.KEPT, Status.BROKEN)[n % 5 == 0]
+        rows.append(
+            Promise(
+                relationship=relationship,
+                text=f"Promise {n}",
+                due_date=due,
+                size=("small", "medium", "large")[n % 3],
+                status=status,
+                resolved_on=None if status == Status.OPEN else due,
+                lesson=lessons[n % len(lessons)] if n % 4 == 0 else None,
+            )
+        )
+    Promise.objects.bulk_create(rows)
+    Breach.objects.create(relationship=relationship, date=days_ago(200), cause="lie")
+    Reflection.objects.bulk_create(
+        Reflection(relationship=relationship, date=days_ago(n % 500), text=f"Thought {n}")
+        for n in range(max(3, promises // 2))
+    )
+    CheckIn.objects.bulk_create(
+        CheckIn(relationship=relationship, date=days_ago(n * 500 // promises), felt_trust=n % 11)
+        for n in range(max(2, promises // 8))
+    )
+    LessonProgress.objects.bulk_create(
+        LessonProgress(user=owner, lesson=lesson, status="done") for lesson in lessons[:-1]
+    )
+    LessonProgress.objects.create(user=owner, lesson=lessons[-1], status="in_progress")
+    Promise.objects.create(relationship=relationship, text="Text", due_date=days_ago(2))
+    Promise.objects.create(relationship=relationship, text="Call", due_date=days_ago(0))
+    walk = Promise.objects.create(relationship=relationship, text="Walk", due_date=days_ago(3))
+    walk.set_status(Status.KEPT, by=owner, on=days_ago(3))  # with a change to undo
+    return relationship
+
+
+@pytest.fixture(autouse=True)
+def _reset_time_zone():
+    """The middleware activates the user's zone for the thread; don't let it leak."""
+    yield
+    timezone.deactivate()
+
+
+@pytest.fixture
+def small(lessons, user_factory):
+    return fill(user_factory("small@example.com"), promises=12)
+
+
+@pytest.fixture
+def heavy(lessons, user_factory):
+    return fill(user_factory("heavy@example.com"), promises=HEAVY)
+
+
+def client_for(relationship):
+    client = Client()
+    client.force_login(relationship.owner)
+    client.get("/journal/")  # the first request of a session looks up the user's time zone
+    return client
+
+
+def dashboard_url(relationship, range_key="30"):
+    return f"/dashboard/{relationship.pk}/?range={range_key}"
+
+
+def relationship_url(relationship):
+    return relationship.get_absolute_url()
+
+
+def lesson_url(relationship):
+    lesson = Lesson.objects.select_related("guide").first()
+    return f"/guides/{lesson.guide.slug}/{lesson.slug}/"
+
+
+def open_promise(relationship):
+    return relationship.promises.filter(status=Status.OPEN).earliest("due_date", "pk")
+
+
+def test_the_heavy_relationship_is_heavy(small, heavy):
+    assert heavy.promises.count() == HEAVY
+    assert small.promises.count() == 12
+    for relationship in (small, heavy):
+        statuses = set(relationship.promises.values_list("status", flat=True))
+        assert statuses == {"open", "kept", "broken"}
+
+
+@pytest.mark.parametrize("range_key", RANGES)
+def test_the_dashboard_costs_the_same_queries_for_a_heavy_user(
+    small, heavy, range_key, django_assert_max_num_queries, django_assert_num_queries
+):
+    clients = {small: client_for(small), heavy: client_for(heavy)}
+    for state in ("computing the track record", "from the cache"):
+        with django_assert_max_num_queries(MAX_QUERIES) as queries:
+            response = clients[small].get(dashboard_url(small, range_key))
+        assert response.status_code == HTTPStatus.OK, state
+        with django_assert_num_queries(len(queries)):
+            response = clients[heavy].get(dashboard_url(heavy, range_key))
+        assert response.status_code == HTTPStatus.OK, state
+
+
+def test_the_cache_spares_the_heavy_queries(heavy):
+    client = client_for(heavy)
+    with CaptureQueriesContext(connection) as computing:
+        client.get(dashboard_url(heavy))
+    with CaptureQueriesContext(connection) as cached:
+        client.get(dashboard_url(heavy))
+    reads_all_promises = [q for q in cached if re.search(r'AS "resolved_at"', q["sql"])]
+    assert not reads_all_promises
+    assert len(cached) == len(computing) - 2  # the promises and the breaches
+
+
+@pytest.mark.parametrize(
+    "page",
+    [relationship_url, lambda r: "/journal/", lambda r: "/guides/", lesson_url],
+    ids=["relationship", "journal", "guides", "lesson"],
+)
+def test_a_page_costs_the_same_queries_for_a_heavy_user(
+    small, heavy, page, django_assert_max_num_queries, django_assert_num_queries
+):
+    small_client, heavy_client = client_for(small), client_for(heavy)
+    small_client.get(page(small))  # opening a lesson starts it: count the second visit
+    heavy_client.get(page(heavy))
+    with django_assert_max_num_queries(MAX_QUERIES) as queries:
+        assert small_client.get(page(small)).status_code == HTTPStatus.OK
+    with django_assert_num_queries(len(queries)):
+        assert heavy_client.get(page(heavy)).status_code == HTTPStatus.OK
+
+
+def write_queries(relationship, action):
+    """The queries of a Kept click on the dashboard (or of its Undo) as SQLite runs them in
+    production, BEGIN IMMEDIATE included: inside the test's transaction it is SAVEPOINT +
+    RELEASE SAVEPOINT instead."""
+    promise = open_promise(relationship)
+    if action == "undo":
+        promise.set_status(Status.KEPT, by=relationship.owner)
+    client = client_for(relationship)
+    data = {"status": "kept", "from": "dashboard", "range": "30"}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            f"/journal/promises/{promise.pk}/{action}/", data, HTTP_HX_REQUEST="true"
+        )
+    assert b"hx-swap-oob" in response.content
+    statements = [q["sql"] for q in queries if not re.match(r"(RELEASE )?SAVEPOINT", q["sql"])]
+    assert len(statements) == len(queries) - 2
+    return ["BEGIN", *statements]
+
+
+def test_marking_kept_costs_the_same_queries_for_a_heavy_user(small, heavy):
+    queries = write_queries(small, "status")
+    assert len(queries) <= MAX_QUERIES
+    assert len(write_queries(heavy, "status")) == len(queries)
+
+
+def test_undoing_costs_the_same_queries_for_a_heavy_user(small, heavy):
+    assert len(write_queries(heavy, "undo")) == len(write_queries(small, "undo"))
+
+
+# The cache: every change that moves the score shows at once, exactly as recomputed.
+
+
+def shown_score(response):
+    return re.search(rb'data-testid="score">([^<]*)<', response.content).group(1).decode()
+
+
+def kept_earlier(relationship):
+    return relationship.promises.filter(status=Status.KEPT).latest("due_date", "pk")
+
+
+def mark_kept(client, relationship):
+    promise = open_promise(relationship)
+    data = {"status": "kept", "from": "dashboard", "range": "30"}
+    client.post(f"/journal/promises/{promise.pk}/status/", data, HTTP_HX_REQUEST="true")
+
+
+def undo(client, relationship):
+    promise = relationship.promises.get(text="Walk")
+    client.post(
+        f"/journal/promises/{promise.pk}/undo/", {"from": "dashboard"}, HTTP_HX_REQUEST="true"
+    )
+    assert relationship.promises.get(text="Walk").status == Status.OPEN
+
+
+def edit(client, relationship):
+    promise = kept_earlier(relationship)
+    data = {
+        "relationship": relationship.pk,
+        "text": promise.text,
+        "due_date": promise.due_date.isoformat(),
+        "resolved_on": promise.resolved_on.isoformat(),
+        "size": "large" if promise.size != "large" else "small",
+    }
+    response = client.post(f"/journal/promises/{promise.pk}/edit/", data)
+    assert response.status_code == HTTPStatus.FOUND
+
+
+def move_away(client, relationship):
+    other = Relationship.objects.create(
+        owner=relationship.owner,
+        name="Alex",
+        kind="work",
+        breach_cause="work_mistake",
+        breach_date=relationship.breach_date,
+        starting_trust=5,
+    )
+    client.get(dashboard_url(other))  # cache the other one too: it must refresh as well
+    promise = kept_earlier(relationship)
+    data = {
+        "relationship": other.pk,
+        "text": promise.text,
+        "due_date": promise.due_date.isoformat(),
+        "resolved_on": promise.resolved_on.isoformat(),
+        "size": promise.size,
+    }
+    assert client.post(f"/journal/promises/{promise.pk}/edit/", data).status_code == 302
+    assert_fresh(client.get(dashboard_url(other)), other)
+
+
+def delete(client, relationship):
+    promise = kept_earlier(relationship)
+    client.post(f"/journal/promises/{promise.pk}/delete/")
+
+
+def new_breach(client, relationship):
+    data = {"date": days_ago(1).isoformat(), "cause": "lie", "description": "Again."}
+    client.post(f"/journal/relationships/{relationship.pk}/breaches/new/", data)
+
+
+def delete_breach(client, relationship):
+    relationship.breaches.get().delete()
+
+
+def edit_relationship(client, relationship):
+    data = {
+        "name": relationship.name,
+        "kind": relationship.kind,
+        "breach_cause": relationship.breach_cause,
+        "breach_date": relationship.breach_date.isoformat(),
+        "starting_trust": relationship.starting_trust + 2,
+    }
+    client.post(f"/journal/relationships/{relationship.pk}/edit/", data)
+
+
+def assert_fresh(response, relationship, range_key="30"):
+    """What the page shows is exactly what computing the track record now gives."""
+    assert response.status_code == HTTPStatus.OK
+    relationship.refresh_from_db()
+    expected = compute_track_record(relationship, timezone.localdate(), range_key)
+    context = response.context
+    assert context["score"] == expected.score
+    assert (context["change_7"], context["change_30"]) == (expected.change_7, expected.change_30)
+    assert context["shown_points"] == expected.shown_points
+    assert context["changes"] == expected.changes
+    assert (context["streaks"], context["milestones"]) == (expected.streaks, expected.milestones)
+    assert shown_score(response) == floatformat(expected.score, 1)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [mark_kept, undo, edit, move_away, delete, new_breach, delete_breach, edit_relationship],
+)
+@pytest.mark.parametrize("range_key", ["30", "all"])
+def test_the_dashboard_shows_each_change_at_once(small, change, range_key):
+    client = client_for(small)
+    before = client.get(dashboard_url(small, range_key))
+    assert_fresh(before, small, range_key)
+    assert client.get(dashboard_url(small, range_key)).context["score"] == before.context["score"]
+
+    change(client, small)
+
+    after = client.get(dashboard_url(small, range_key))
+    assert after.context["score"] != before.context["score"]
+    assert_fresh(after, small, range_key)
+
+
+def test_a_new_day_in_the_users_time_zone_is_a_new_track_record(small, monkeypatch):
+    day = timezone.now().astimezone(UTC).date()
+    moment = datetime(day.year, day.month, day.day, 11, 30, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    Promise.objects.create(relationship=small, text="Call", due_date=day)
+    client = client_for(small)
+    before = client.get(dashboard_url(small))
+    assert before.context["today"] == day
+
+    Profile.objects.filter(user=small.owner).update(time_zone="Pacific/Kiritimati")  # UTC+14
+    after = client_for(small).get(dashboard_url(small))
+
+    assert after.context["today"] == day + timedelta(days=1)
+    assert after.context["shown_points"][-1].day == day + timedelta(days=1)
+    assert after.context["score"] < before.context["score"]  # "Call" is overdue there
+    assert_fresh(after, small)
+
+
+def test_deleting_a_relationship_does_not_refresh_it_per_promise(heavy):
+    with CaptureQueriesContext(connection) as queries:
+        heavy.delete()
+    assert not [q for q in queries if q["sql"].startswith('UPDATE "journal_relationship"')]
+    assert not Promise.objects.exists()
+
+
+# seed_demo: the benchmark's data and a newcomer's first look.
+
+
+def snapshot(email):
+    relationships = Relationship.objects.filter(owner__email=email).order_by("name")
+    return {
+        "relationships": list(relationships.values_list("name", "kind", "starting_trust")),
+        "promises": list(
+            Promise.objects.filter(relationship__in=relationships)
+            .order_by("relationship__name", "due_date", "pk")
+            .values_list("text", "due_date", "size", "status", "resolved_on")
+        ),
+        "reflections": Reflection.objects.filter(relationship__in=relationships).count(),
+        "check_ins": CheckIn.objects.filter(relationship__in=relationships).count(),
+    }
+
+
+def test_seed_demo_small_is_the_same_every_time(lessons, capsys):
+    call_command("seed_demo", "--scale", "small", "--password", "demo-password-1")
+    first = snapshot("demo@example.com")
+    call_command("seed_demo", "--scale", "small", "--password", "demo-password-2")
+    assert snapshot("demo@example.com") == first
+    assert Relationship.objects.count() == 2  # recreated, not added to
+    output = capsys.readouterr().out
+    assert "demo@example.com with password demo-password-2" in output
+    assert Client().login(username="demo@example.com", password="demo-password-2")
+
+
+def test_seed_demo_heavy_is_five_years_of_daily_use(lessons):
+    call_command("seed_demo", "--scale", "heavy", "--email", "heavy@example.com")
+    relationships = Relationship.objects.filter(owner__email="heavy@example.com")
+    promises = Promise.objects.filter(relationship__in=relationships)
+    assert relationships.count() == 3
+    assert promises.count() == 2000
+    assert Reflection.objects.filter(relationship__in=relationships).count() == 1000
+    assert CheckIn.objects.filter(relationship__in=relationships).count() == 250
+    assert LessonProgress.objects.filter(user__email="heavy@example.com").count() == (
+        Lesson.objects.count()
+    )
+    assert min(r.breach_date for r in relationships) <= days_ago(5 * 365)
+    assert set(promises.values_list("size", flat=True)) == {"small", "medium", "large"}
+    resolved = promises.exclude(status=Status.OPEN)
+    assert resolved.filter(status=Status.BROKEN).count() > 100
+    assert Change.objects.filter(promise__in=resolved).count() == resolved.count()
+    texts = "".join(promises.values_list("text", flat=True)[:300])
+    assert re.search(r"[a-z]", texts)
+    assert re.search(r"[\u3040-\u30ff]", texts)  # Japanese too
+
+
+def test_seed_demo_needs_the_lessons(db):
+    with pytest.raises(CommandError, match="loaddata"):
+        call_command("seed_demo", "--scale", "small")
