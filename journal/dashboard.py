@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db.models import Q, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from guides.progress import next_lesson
@@ -203,8 +203,6 @@ def dashboard_context(request, relationship, range_key, *, fresh=False):
         "nav": "dashboard",
         "relationship": relationship,
         "today": today,
-        # The whole timeline, computed only if something asks for it: the page does not.
-        "timeline": SimpleLazyObject(lambda: _timeline_and_resolutions(relationship, today)[0]),
         "score": record.score,
         "change_7": record.change_7,
         "change_30": record.change_30,
@@ -221,7 +219,27 @@ def dashboard_context(request, relationship, range_key, *, fresh=False):
         "lists": _promise_lists(relationship, today),
         "streaks": record.streaks,
         "milestones": record.milestones,
+        "fragment_key": fragment_key(relationship, record, checkins, range_key),
     }
+
+
+def fragment_key(relationship, record, checkins, range_key):
+    """Names exactly what the chart, "why did it move?" and streak cards show, so their
+    rendered HTML can be cached: the same key always renders the same HTML."""
+    return hash(
+        (
+            relationship.pk,
+            relationship.starting_trust,
+            record.score,
+            tuple(record.changes),
+            record.streaks,
+            tuple(record.milestones),
+            record.shown_points,
+            tuple((c.pk, c.felt_trust, c.date) for c in checkins),
+            range_key,
+            get_language(),
+        )
+    )
 
 
 def next_steps_context(request, relationship):
