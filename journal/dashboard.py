@@ -178,16 +178,20 @@ def _resolutions(promises):
 
 
 def _promise_lists(relationship, today):
+    """Open promises up to two weeks ahead, and today's resolved ones (so a mis-click can be
+    undone right there), in one query."""
     last_day = today + timedelta(days=UPCOMING_DAYS)
-    open_promises = list(
-        relationship.promises.filter(status=Status.OPEN, due_date__lte=last_day).select_related(
-            "lesson__guide"
-        )
+    promises = list(
+        relationship.promises.filter(
+            Q(status=Status.OPEN, due_date__lte=last_day) | Q(resolved_on=today)
+        ).select_related("lesson__guide")
     )
+    open_promises = [p for p in promises if p.status == Status.OPEN]
     return {
         "overdue": [p for p in open_promises if p.due_date < today],
         "due_today": [p for p in open_promises if p.due_date == today],
         "upcoming": [p for p in open_promises if today < p.due_date],
+        "resolved_today": [p for p in promises if p.status != Status.OPEN],
     }
 
 

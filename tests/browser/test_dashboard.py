@@ -39,7 +39,15 @@ def test_kept_updates_the_dashboard_in_place(
     expect(streak).not_to_have_text(old_streak)
     expect(streak).to_have_text("1")
     expect(promises.get_by_role("heading", name="Due today")).to_have_count(0)
-    expect(promises).not_to_contain_text("Call when I'm late")
+    # It moved to "Marked today", where a mis-click can be undone in place.
+    expect(promises.get_by_role("heading", name="Marked today")).to_be_visible()
     assert_not_reloaded(page, url)
     promise.refresh_from_db()
     assert promise.status == Status.KEPT
+
+    promises.get_by_role("button", name="Undo").click()
+    expect(promises.get_by_role("heading", name="Due today")).to_be_visible()
+    expect(score).to_have_text("4.0")
+    assert_not_reloaded(page, url)
+    promise.refresh_from_db()
+    assert promise.status == Status.OPEN

@@ -353,3 +353,18 @@ def test_the_query_count_of_an_update_does_not_grow_with_promises(
         return len(queries)
 
     assert count(few) == count(many)
+
+
+def test_promises_marked_today_stay_with_an_undo_button(
+    auth_client, relationship, make_promise, alice
+):
+    kept_today = make_promise(text="Kept just now")
+    kept_today.set_status("kept", by=alice)
+    make_promise(text="Kept last week", due_date=days_ago(7)).set_status(
+        "kept", by=alice, on=days_ago(7)
+    )
+    page = auth_client.get(url(relationship)).content.decode()
+    assert "Marked today" in page
+    assert "Kept just now" in page
+    assert f"/journal/promises/{kept_today.pk}/undo/" in page
+    assert "Kept last week" not in page.split('id="promises-card"')[1].split("</section>")[0]
