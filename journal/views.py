@@ -227,15 +227,21 @@ def breach_new(request, pk):
     return _render_form(request, "journal/breach_form.html", context)
 
 
+def _relationship_initial(request):
+    """?relationship=<id> pre-selects one of the user's relationships (a stranger's: 404)."""
+    relationship_id = request.GET.get("relationship", "")
+    if _is_id(relationship_id):
+        return {"relationship": _get_relationship_for_user(request.user, relationship_id).pk}
+    return {}
+
+
 def _promise_form_initial(request):
     initial = {"due_date": timezone.localdate()}
     suggestion_id = request.GET.get("suggestion", "")
     if _is_id(suggestion_id):
         suggestion = get_object_or_404(SuggestedPromise, pk=suggestion_id)
         initial.update(promise_initial_from_suggestion(suggestion))
-    relationship_id = request.GET.get("relationship", "")
-    if _is_id(relationship_id):
-        initial["relationship"] = _get_relationship_for_user(request.user, relationship_id).pk
+    initial.update(_relationship_initial(request))
     return initial
 
 
@@ -315,9 +321,7 @@ def _reflection_form_initial(request):
     if _is_id(promise_id):
         promise = _get_promise_for_user(request.user, promise_id)
         initial.update(promise=promise, relationship=promise.relationship_id)
-    relationship_id = request.GET.get("relationship", "")
-    if _is_id(relationship_id):
-        initial["relationship"] = _get_relationship_for_user(request.user, relationship_id).pk
+    initial.update(_relationship_initial(request))
     return initial
 
 
