@@ -53,7 +53,18 @@ RELATIONSHIP_HELP = {
 }
 
 
-class RelationshipForm(forms.ModelForm):
+class ChooseFirst:
+    """Drop-downs start on "Choose…" instead of Django's row of dashes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            choices = list(getattr(field, "choices", []))
+            if choices and choices[0][0] == "":
+                field.choices = [("", _("Choose…")), *choices[1:]]
+
+
+class RelationshipForm(ChooseFirst, forms.ModelForm):
     starting_trust = starting_trust_field()
 
     class Meta:
@@ -71,14 +82,14 @@ class RelationshipForm(forms.ModelForm):
 
 
 # Onboarding asks the same questions as RelationshipForm, a few at a time.
-class WhoForm(forms.ModelForm):
+class WhoForm(ChooseFirst, forms.ModelForm):
     class Meta:
         model = Relationship
         fields = ["name", "kind"]
         help_texts = RELATIONSHIP_HELP
 
 
-class WhatHappenedForm(forms.ModelForm):
+class WhatHappenedForm(ChooseFirst, forms.ModelForm):
     class Meta:
         model = Relationship
         fields = ["breach_cause", "breach_date", "breach_description"]
@@ -93,7 +104,7 @@ class TrustNowForm(forms.ModelForm):
         fields = ["starting_trust"]
 
 
-class BreachForm(forms.ModelForm):
+class BreachForm(ChooseFirst, forms.ModelForm):
     class Meta:
         model = Breach
         fields = ["date", "cause", "description"]
