@@ -7,10 +7,9 @@ import sys
 import pytest
 from django.conf import settings
 
-CHECK = [sys.executable, "manage.py", "check", "--fail-level", "ERROR"]
 
-
-def run_check(**env):
+def run_manage(*args, **env):
+    """manage.py in a fresh process, with only the given settings variables set."""
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -18,8 +17,22 @@ def run_check(**env):
     }
     environment.update(env)
     return subprocess.run(
-        CHECK, cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True, timeout=60
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
+
+
+def run_check(**env):
+    return run_manage("check", "--fail-level", "ERROR", **env)
+
+
+def databases_setting(**env):
+    code = "from django.conf import settings; print(settings.DATABASES)"
+    return run_manage("shell", "-c", code, DEBUG="1", **env)
 
 
 def test_it_starts_in_debug_without_a_secret_key():
@@ -52,36 +65,13 @@ def test_it_rejects_a_bad_number():
 
 
 def test_it_reads_database_url():
-    result = subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings; print(settings.DATABASES)"],
-        cwd=settings.BASE_DIR,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "trustrepair.settings",
-            "DEBUG": "1",
-            "DATABASE_URL": "postgres://someone@db.example:5433/trust",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = databases_setting(DATABASE_URL="postgres://someone@db.example:5433/trust")
     assert "'ENGINE': 'django.db.backends.postgresql'" in result.stdout, result.stderr
     assert "'PORT': 5433" in result.stdout
 
 
 def test_sqlite_waits_for_writers_instead_of_failing():
-    result = subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings; print(settings.DATABASES)"],
-        cwd=settings.BASE_DIR,
-        env={
-            **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-            "DJANGO_SETTINGS_MODULE": "trustrepair.settings",
-            "DEBUG": "1",
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = databases_setting()
     assert "'transaction_mode': 'IMMEDIATE'" in result.stdout, result.stderr
     assert "PRAGMA journal_mode=WAL" in result.stdout
     assert "'timeout': 20" in result.stdout
