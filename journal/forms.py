@@ -229,14 +229,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = [
-            "time_zone",
-            "language",
-            "reminders_enabled",
-            "reminder_hour",
-            "calendar_alarm",
-            "calendar_detail",
-        ]
+        fields = Profile.SETTINGS
         widgets = {"reminder_hour": forms.Select(choices=[(h, f"{h:02d}:00") for h in range(24)])}
 
 

@@ -114,6 +114,16 @@ class Profile(models.Model):
     )
     last_reminder_on = models.DateField(null=True, blank=True)
 
+    # What the user chooses on the settings page (and what an export carries over).
+    SETTINGS = [
+        "time_zone",
+        "language",
+        "reminders_enabled",
+        "reminder_hour",
+        "calendar_alarm",
+        "calendar_detail",
+    ]
+
     class Meta:
         constraints = [
             models.CheckConstraint(

@@ -31,14 +31,6 @@ FORMAT = "trust-repair-export"
 # A heavy user's five years export to about 2 MB; anything far bigger is not ours.
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 VERSION = 1
-PROFILE_FIELDS = [
-    "time_zone",
-    "language",
-    "reminders_enabled",
-    "reminder_hour",
-    "calendar_alarm",
-    "calendar_detail",
-]
 RELATIONSHIP_FIELDS = [
     "name",
     "kind",
@@ -82,7 +74,7 @@ def export_data(user):
         "version": VERSION,
         "exported_at": timezone.now().isoformat(),
         "account": {"email": user.email, "date_joined": user.date_joined.isoformat()},
-        "profile": _values(profile, PROFILE_FIELDS),
+        "profile": _values(profile, Profile.SETTINGS),
         "relationships": [_export_relationship(r) for r in relationships],
         "lesson_progress": [
             {
@@ -266,7 +258,7 @@ def _lesson(slug):
 
 def _import_profile(user, row):
     profile = Profile.for_user(user)
-    for field in PROFILE_FIELDS:
+    for field in Profile.SETTINGS:
         if field in row:
             setattr(profile, field, row[field])
     _save(profile, exclude=["calendar_token"])
