@@ -78,6 +78,10 @@ class Guide(models.Model):
     def suits(self, kind):
         return not kind or EVERYONE in self.audience or kind in self.audience
 
+    def audience_labels(self):
+        labels = {**dict(Kind.choices), EVERYONE: _("Everyone")}
+        return [labels.get(kind, kind) for kind in self.audience]
+
 
 class LessonManager(models.Manager):
     def get_by_natural_key(self, slug):
