@@ -1,5 +1,10 @@
+import secrets
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -224,3 +229,21 @@ class LessonProgress(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.lesson} · {self.status}"
+
+
+# Pages that show lesson content (the dashboard's next lesson, promise rows' lesson links) are
+# cached under this version, which changes whenever the content does: the admin, loaddata.
+CONTENT_VERSION_KEY = "guides:content-version"
+
+
+def content_version():
+    """A random token, so a version lost from the cache (culled, restarted) is never reused."""
+    return cache.get_or_set(CONTENT_VERSION_KEY, secrets.token_hex, timeout=None)
+
+
+@receiver([post_save, post_delete], sender=Guide)
+@receiver([post_save, post_delete], sender=Lesson)
+@receiver([post_save, post_delete], sender=ReflectionPrompt)
+@receiver([post_save, post_delete], sender=SuggestedPromise)
+def content_changed(sender, **kwargs):
+    cache.set(CONTENT_VERSION_KEY, secrets.token_hex(), timeout=None)

@@ -7,14 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Q, Subquery
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from guides.models import content_version
 from guides.progress import next_lesson
 from journal import scoring
 from journal.insights import Resolution, Streaks, kept_streaks, milestones
 from journal.models import Profile, Status
+from journal.pagecache import cached_html
 from journal.views import _get_relationship_for_user
 
 RANGES = {"30": 30, "90": 90, "365": 365, "all": None}
@@ -275,11 +278,32 @@ def relationship_dashboard(request, pk):
     range_key = request.GET.get("range", DEFAULT_RANGE)
     if range_key not in RANGES:
         range_key = DEFAULT_RANGE
-    context = dashboard_context(request, relationship, range_key)
     if request.htmx and request.GET.get("part") == "chart":
-        return render(request, "journal/dashboard.html#chart", context)
-    context.update(next_steps_context(request, relationship))
-    return render(request, "journal/dashboard.html", context)
+        context = dashboard_context(request, relationship, range_key)
+        return render(request, "journal/dashboard_body.html#chart", context)
+
+    def render_body(csrf_token):
+        context = dashboard_context(request, relationship, range_key)
+        context.update(next_steps_context(request, relationship), csrf_token=csrf_token)
+        return render_to_string("journal/dashboard_body.html", context, request)
+
+    body = cached_html(request, page_key(request, relationship), render_body)
+    return render(request, "journal/dashboard.html", {"nav": "dashboard", "body": body})
+
+
+def page_key(request, relationship):
+    """Everything the rendered dashboard depends on (journal.pagecache): the relationship's
+    page_version covers its own data, its owner's other relationships and lesson progress."""
+    return (
+        "dashboard",
+        relationship.pk,
+        relationship.page_version,
+        request.get_full_path(),
+        timezone.localdate(),
+        timezone.get_current_timezone_name(),
+        get_language(),
+        content_version(),
+    )
 
 
 def render_after_status_change(request, relationship):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from guides.models import Kind, Lesson, ReflectionPrompt, Size
+from guides.models import Kind, Lesson, LessonProgress, ReflectionPrompt, Size
 
 MIN_DATE = date(1900, 1, 1)
 MAX_YEARS_AHEAD = 5
@@ -177,10 +177,14 @@ class Relationship(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     archived = models.BooleanField(_("archived"), default=False)
-    # Part of the cache key of the computed timeline (journal.dashboard): bumped whenever
-    # one of its promises or breaches is saved or deleted. Code writing those in bulk
-    # (bulk_create, QuerySet.update) bypasses the signals and must call bump_score_version.
+    # Cache keys (journal.dashboard), bumped by the signals at the end of this module.
+    # score_version: the computed track record; whenever one of its promises or breaches is
+    # saved or deleted. page_version: the rendered dashboard; whenever anything it shows
+    # changes (also reflections, check-ins, the owner's relationships and lesson progress).
+    # Code writing those in bulk (bulk_create, QuerySet.update) bypasses the signals and
+    # must call bump_versions.
     score_version = models.PositiveIntegerField(default=0, editable=False)
+    page_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["archived", "-created_at"]
@@ -194,12 +198,31 @@ class Relationship(models.Model):
     def __str__(self):
         return self.name
 
+    VERSIONS = ("score_version", "page_version")
+
+    def save(self, *args, **kwargs):
+        """Saving never writes the versions: this instance's may be stale (the signals bump
+        them with F() updates), and writing an older one back would bring back a cache key
+        already used for other content."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.VERSIONS
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("journal:relationship", args=[self.pk])
 
     @classmethod
-    def bump_score_version(cls, *pks):
-        cls.objects.filter(pk__in=pks).update(score_version=F("score_version") + 1)
+    def bump_versions(cls, queryset, *, score):
+        """Mark the cached dashboards of `queryset` stale; with `score`, their track
+        records too. One UPDATE."""
+        versions = {"page_version": F("page_version") + 1}
+        if score:
+            versions["score_version"] = F("score_version") + 1
+        queryset.update(**versions)
 
 
 class Breach(models.Model):
@@ -383,13 +406,45 @@ class CheckIn(models.Model):
         return f"{self.date}: {self.felt_trust}"
 
 
+def _cascading(instance, origin):
+    """Deleted along with something else (its relationship, its owner): whatever caches that
+    thing had go with it, so there is nothing to refresh row by row."""
+    return isinstance(origin, models.Model) and origin is not instance
+
+
 @receiver([post_save, post_delete], sender=Promise)
 @receiver([post_save, post_delete], sender=Breach)
 def track_record_changed(sender, instance, origin=None, **kwargs):
-    """The relationship's cached timeline is stale (both relationships' when a promise moved),
-    unless the relationship itself (or its owner) is what is being deleted."""
-    if isinstance(origin, models.Model) and origin is not instance:
+    """The relationship's track record and dashboard are stale (both relationships' when a
+    promise moved)."""
+    if _cascading(instance, origin):
         return
     moved_from = getattr(instance, "saved_relationship_id", None)
-    Relationship.bump_score_version(*{instance.relationship_id, moved_from} - {None})
+    pks = {instance.relationship_id, moved_from} - {None}
+    Relationship.bump_versions(Relationship.objects.filter(pk__in=pks), score=True)
     instance.saved_relationship_id = instance.relationship_id
+
+
+@receiver([post_save, post_delete], sender=Reflection)
+@receiver([post_save, post_delete], sender=CheckIn)
+def journal_entry_changed(sender, instance, origin=None, **kwargs):
+    if _cascading(instance, origin):
+        return
+    relationships = Relationship.objects.filter(pk=instance.relationship_id)
+    Relationship.bump_versions(relationships, score=False)
+
+
+@receiver([post_save, post_delete], sender=Relationship)
+def relationship_changed(sender, instance, origin=None, **kwargs):
+    """Each dashboard lists the owner's other relationships."""
+    if _cascading(instance, origin):
+        return
+    Relationship.bump_versions(Relationship.objects.filter(owner=instance.owner_id), score=False)
+
+
+@receiver([post_save, post_delete], sender=LessonProgress)
+def progress_changed(sender, instance, origin=None, **kwargs):
+    """Each dashboard suggests the next lesson."""
+    if _cascading(instance, origin):
+        return
+    Relationship.bump_versions(Relationship.objects.filter(owner=instance.user_id), score=False)

@@ -1,0 +1,204 @@
+"""The rendered dashboard is cached (journal.pagecache): every change it shows must appear at
+once, each response must carry a working CSRF token of its own, and nothing may cross from
+one person, day or language to another."""
+
+import re
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+
+from guides.models import Lesson, LessonProgress, SuggestedPromise
+from guides.progress import next_lesson
+from journal.models import CheckIn, Reflection, Relationship
+
+from .conftest import days_ago, today
+
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def url(relationship):
+    return f"/dashboard/{relationship.pk}/"
+
+
+def dashboard_of_with_tokens(response):
+    """The dashboard itself: the page's <main> without the messages."""
+    return re.search(rb'<div id="announcer".*</main>', response.content, re.DOTALL).group()
+
+
+def dashboard_of(response):
+    return TOKEN.sub(b"", dashboard_of_with_tokens(response))
+
+
+def rendered(response):
+    """Whether the view rendered the dashboard, rather than taking it from the cache."""
+    return any("score" in context for context in response.context or [])
+
+
+@pytest.fixture
+def client_of(alice):
+    client = Client()
+    client.force_login(alice)
+    client.get("/journal/")  # the time zone lookup of a new session
+    return client
+
+
+def test_the_second_view_comes_from_the_cache_and_is_the_same(client_of, relationship):
+    first = client_of.get(url(relationship))
+    second = client_of.get(url(relationship))
+    assert rendered(first)
+    assert not rendered(second)
+    assert dashboard_of(second) == dashboard_of(first)
+
+
+def test_each_response_has_a_fresh_token_that_works(alice, relationship):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    client.get(url(relationship))
+    cached = client.get(url(relationship))
+    assert not rendered(cached)
+    assert b"<csrf-token>" not in cached.content
+    tokens = set(TOKEN.findall(dashboard_of_with_tokens(cached)))
+    assert len(tokens) == 1  # the dashboard's forms share one, masked for this response
+    assert tokens.isdisjoint(TOKEN.findall(client.get(url(relationship)).content))
+
+    data = {
+        "relationship": relationship.pk,
+        "date": today().isoformat(),
+        "text": "Posted from a cached page",
+        "csrfmiddlewaretoken": tokens.pop().decode(),
+    }
+    response = client.post("/journal/reflections/new/", data)
+    assert response.status_code == HTTPStatus.FOUND
+    assert Reflection.objects.filter(text="Posted from a cached page").exists()
+
+
+def test_a_users_text_cannot_stand_in_for_the_token(client_of, relationship, make_promise):
+    make_promise(text="<csrf-token> and &lt;csrf-token&gt;")
+    client_of.get(url(relationship))
+    page = client_of.get(url(relationship)).content
+    assert page.count(b"&lt;csrf-token&gt; and &amp;lt;csrf-token&amp;gt;") >= 1
+    assert b"<csrf-token>" not in page
+
+
+def add_reflection(relationship, **kwargs):
+    Reflection.objects.create(relationship=relationship, date=today(), text="Walked the dog")
+    return b"Walked the dog"
+
+
+def add_checkin(relationship, **kwargs):
+    CheckIn.objects.create(relationship=relationship, date=today(), felt_trust=9)
+    return b"How it feels: 9/10"
+
+
+def finish_the_next_lesson(relationship, **kwargs):
+    lesson = next_lesson(relationship.owner, relationship.kind)
+    LessonProgress.objects.update_or_create(
+        user=relationship.owner, lesson=lesson, defaults={"status": "done"}
+    )
+    return next_lesson(relationship.owner, relationship.kind).title.encode()
+
+
+def reword_a_suggestion(relationship, **kwargs):
+    lesson = next_lesson(relationship.owner, relationship.kind)
+    suggestion = lesson.suggested_promises.first()
+    SuggestedPromise.objects.filter(pk=suggestion.pk).update(text_en="Reworded")
+    SuggestedPromise.objects.get(pk=suggestion.pk).save()  # as the admin or loaddata would
+    return b"Reworded"
+
+
+def add_another_relationship(relationship, **kwargs):
+    Relationship.objects.create(
+        owner=relationship.owner,
+        name="Robin",
+        kind="friend",
+        breach_cause="lie",
+        breach_date=days_ago(3),
+        starting_trust=4,
+    )
+    return b"Robin"
+
+
+def rename_it(relationship, **kwargs):
+    relationship.name = "Samantha"
+    relationship.save()
+    return b"Samantha"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        add_reflection,
+        add_checkin,
+        finish_the_next_lesson,
+        reword_a_suggestion,
+        add_another_relationship,
+        rename_it,
+    ],
+)
+def test_a_change_it_shows_appears_at_once(client_of, relationship, lessons, change):
+    before = client_of.get(url(relationship))
+    assert not rendered(client_of.get(url(relationship)))
+
+    expected = change(relationship)
+
+    after = client_of.get(url(relationship))
+    assert rendered(after)
+    assert expected not in dashboard_of(before)
+    assert expected in dashboard_of(after)
+
+
+def test_a_change_to_another_users_data_leaves_the_page_cached(
+    client_of, relationship, stranger_relationship, charlie, lessons
+):
+    client_of.get(url(relationship))
+    Reflection.objects.create(relationship=stranger_relationship, date=today(), text="Theirs")
+    LessonProgress.objects.create(user=charlie, lesson=Lesson.objects.first(), status="done")
+    stranger_relationship.save()
+    assert not rendered(client_of.get(url(relationship)))
+
+
+def test_each_language_has_its_own_page(client_of, relationship):
+    english = client_of.get(url(relationship))
+    client_of.post("/i18n/setlang/", {"language": "ja", "next": url(relationship)})
+    japanese = client_of.get(url(relationship))
+    assert rendered(japanese)
+    assert "信頼".encode() in dashboard_of(japanese)
+    assert "信頼".encode() not in dashboard_of(english)
+
+
+def test_a_new_day_is_a_new_page(client_of, relationship, make_promise, monkeypatch):
+    make_promise(text="Due tomorrow", due_date=days_ago(-1))
+    client_of.get(url(relationship))
+    tomorrow = days_ago(-1)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: tomorrow)
+    page = client_of.get(url(relationship))
+    assert rendered(page)
+    assert re.search(
+        rb"Due today</h3>\s*<ul[^>]*>\s*<li[^>]*>\s*<div[^>]*>\s*<span[^>]*>Due tomorrow",
+        page.content,
+    )
+
+
+def test_the_range_and_query_are_part_of_the_key(client_of, relationship):
+    client_of.get(url(relationship) + "?range=30")
+    other_range = client_of.get(url(relationship) + "?range=all")
+    assert rendered(other_range)
+    assert b'href="?range=all"' in dashboard_of(other_range)
+
+
+def test_a_stranger_never_gets_the_cached_page(client_of, relationship, stranger_client):
+    client_of.get(url(relationship))
+    assert stranger_client.get(url(relationship)).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_saving_an_old_copy_never_writes_back_old_versions(relationship, make_promise):
+    old_copy = Relationship.objects.get(pk=relationship.pk)
+    make_promise()
+    versions = Relationship.objects.values_list("score_version", "page_version").get()
+    old_copy.name = "Samantha"
+    old_copy.save()
+    saved = Relationship.objects.get(pk=relationship.pk)
+    assert saved.name == "Samantha"
+    assert saved.score_version == versions[0]
+    assert saved.page_version == versions[1] + 1  # its own dashboards list its name
