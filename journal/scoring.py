@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 MIN_SCORE = 0.0
 MAX_SCORE = 10.0
@@ -75,8 +76,6 @@ BREACH_MIN_LOSS = 2.0
 # point add up to its delta within a few millionths.
 CAUSE_DELTA_DECIMALS = 6
 
-_LOSS_ORDER = {"overdue": 0, "broken": 1, "breach": 2}
-
 
 @dataclass(frozen=True, slots=True)
 class PromiseEvent:
@@ -97,12 +96,9 @@ class BreachEvent:
     on: date
 
 
-# (kind, event): kind is "overdue" or "broken" for a promise, "breach" for a breach.
-_Loss = tuple[str, PromiseEvent | BreachEvent]
-
-
-@dataclass(frozen=True, slots=True)
-class Cause:
+# Named tuples, not dataclasses: a five-year timeline has thousands of them, and a tuple is
+# the cheapest object Python builds (computing, pickling to the cache and back).
+class Cause(NamedTuple):
     kind: str  # "start" | "kept" | "broken" | "overdue" | "breach"
     ref_id: int | None  # promise id or breach id; None for the start
     text: str  # promise or breach text; "" for the start (the UI names it in its own language)
@@ -111,8 +107,7 @@ class Cause:
     size: str | None  # the promise's size; None for the start and for breaches
 
 
-@dataclass(frozen=True, slots=True)
-class Point:
+class Point(NamedTuple):
     day: date
     score: float  # full precision; display rounds to 1 decimal
     delta: float  # change from the previous day; on the first day, from the start estimate
@@ -165,44 +160,68 @@ def compute_timeline(
     if math.isnan(start_score):
         raise ValueError("start_score must be a number")
     score = min(max(float(start_score), MIN_SCORE), MAX_SCORE)
+    first, last = start_date.toordinal(), max(today, start_date).toordinal()
+    events, overdue_ids = _events_by_day(first, today.toordinal(), promises, breaches)
 
-    def day_offset(day: date) -> int:
-        return max((day - start_date).days, 0)
-
-    kept_by_day: defaultdict[int, list[PromiseEvent]] = defaultdict(list)
-    losses_by_day: defaultdict[int, list[_Loss]] = defaultdict(list)
-    overdue_ids = []
-    for promise in promises:
-        _check_promise(promise)
-        resolved_on = promise.due if promise.resolved_on is None else promise.resolved_on
-        resolved_by_today = promise.status != "open" and resolved_on <= today
-        if promise.status == "kept":
-            if resolved_by_today:
-                kept_by_day[day_offset(resolved_on)].append(promise)
-        else:
-            fee_day = promise.due + timedelta(days=1)
-            if fee_day <= today:
-                losses_by_day[day_offset(fee_day)].append(("overdue", promise))
-            if resolved_by_today:
-                losses_by_day[day_offset(resolved_on)].append(("broken", promise))
-        if not resolved_by_today and promise.due < today:
-            overdue_ids.append(promise.id)
-    for breach in breaches:
-        if breach.on <= today:
-            losses_by_day[day_offset(breach.on)].append(("breach", breach))
-
+    start_cause = Cause("start", None, "", start_date, 0.0, None)
     points = []
     previous_score = score
-    for offset in range((max(today, start_date) - start_date).days + 1):
-        day = start_date + timedelta(days=offset)
-        causes = [Cause("start", None, "", day, 0.0, None)] if offset == 0 else []
-        if offset in kept_by_day:
-            score = _apply_kept(score, kept_by_day[offset], day, causes)
-        if offset in losses_by_day:
-            score = _apply_losses(score, losses_by_day[offset], day, causes)
-        points.append(Point(day, score, score - previous_score, tuple(causes)))
-        previous_score = score
+    for ordinal in range(first, last + 1):
+        day = date.fromordinal(ordinal)
+        if ordinal in events or ordinal == first:
+            causes = [start_cause] if ordinal == first else []
+            if ordinal in events:
+                score = _apply_day(score, sorted(events[ordinal]), day, causes)
+            points.append(Point(day, score, score - previous_score, tuple(causes)))
+            previous_score = score
+        else:  # most days: nothing happened
+            points.append(Point(day, score, 0.0, ()))
     return Timeline(tuple(points), tuple(sorted(overdue_ids)))
+
+
+# A day's events apply in this order: kept promises first, then the losses (see the top).
+_KEPT, _OVERDUE, _BROKEN, _BREACH = range(4)
+_KINDS = ("kept", "overdue", "broken", "breach")
+_SIZE_RANK = {size: rank for rank, size in enumerate(SIZES)}
+
+
+def _events_by_day(first, today, promises, breaches):
+    """Each day's events (as day ordinals) as sortable tuples: (kind, -size rank, id, text,
+    arrival, event), so that sorting a day's list puts them in the order they apply, largest
+    promise first; the arrival number keeps equal events in the order they came."""
+    events = defaultdict(list)
+    overdue_ids = []
+    arrival = 0
+    for promise in promises:
+        if promise.size not in _SIZE_RANK or promise.status not in STATUSES:
+            _check_promise(promise)
+        due = promise.due.toordinal()
+        resolved = due if promise.resolved_on is None else promise.resolved_on.toordinal()
+        resolved_by_today = promise.status != "open" and resolved <= today
+        rank = -_SIZE_RANK[promise.size]
+        arrival += 1
+        if promise.status == "kept":
+            if resolved_by_today:
+                events[max(resolved, first)].append(
+                    (_KEPT, rank, promise.id, promise.text, arrival, promise)
+                )
+        else:
+            if due + 1 <= today:
+                events[max(due + 1, first)].append(
+                    (_OVERDUE, rank, promise.id, promise.text, arrival, promise)
+                )
+            if resolved_by_today:
+                events[max(resolved, first)].append(
+                    (_BROKEN, rank, promise.id, promise.text, arrival, promise)
+                )
+        if not resolved_by_today and due < today:
+            overdue_ids.append(promise.id)
+    for breach in breaches:
+        on = breach.on.toordinal()
+        if on <= today:
+            arrival += 1
+            events[max(on, first)].append((_BREACH, 0, breach.id, breach.text, arrival, breach))
+    return events, overdue_ids
 
 
 def _check_promise(promise: PromiseEvent) -> None:
@@ -214,13 +233,15 @@ def _check_promise(promise: PromiseEvent) -> None:
         )
 
 
-def _apply_kept(score: float, kept: list[PromiseEvent], day: date, causes: list[Cause]) -> float:
-    """Apply one day's kept promises, largest first, with geometric same-day weights.
+def _apply_day(score: float, events: list, day: date, causes: list[Cause]) -> float:
+    """Apply one day's events, sorted: its kept promises largest first, with geometric
+    same-day weights, then its losses, each floored at 0.
 
-    Each step multiplies the distance to the top, 10 - score, by (1 - w_k * g_k / 10), where the
-    gains g_1 >= g_2 >= ... are sorted and w_k = d ** (k - 1), 0 < d < 1. The day's result only
-    depends on S = sum_k f(w_k * g_k) with f(a) = -log(1 - a / 10), which is increasing with
-    f(0) = 0, and a larger S means a higher score.
+    Kept promises: each step multiplies the distance to the top, 10 - score, by
+    (1 - w_k * g_k / 10), where the gains g_1 >= g_2 >= ... are sorted and w_k = d ** (k - 1),
+    0 < d < 1. The day's result only depends on S = sum_k f(w_k * g_k) with
+    f(a) = -log(1 - a / 10), which is increasing with f(0) = 0, and a larger S means a higher
+    score.
 
     Claim: inserting one more gain g* into the sorted list never lowers S, so adding a kept
     promise never lowers the score (property 2). Say g* lands at position j (g* >= g_j). With
@@ -231,34 +252,21 @@ def _apply_kept(score: float, kept: list[PromiseEvent], day: date, causes: list[
     f(a_j) = f(w_j * g_j) <= f(w_j * g*), which is what g* adds.
     """
     weight = 1.0
-    for promise in sorted(kept, key=lambda p: (-SIZES.index(p.size), p.id, p.text)):
-        gain = weight * KEEP_GAIN[promise.size] * (MAX_SCORE - score) / MAX_SCORE
-        new_score = min(score + gain, MAX_SCORE)
-        causes.append(_cause("kept", promise, day, new_score - score))
-        score = new_score
-        weight *= SAME_DAY_FACTOR
-    return score
-
-
-def _apply_losses(score: float, losses: list[_Loss], day: date, causes: list[Cause]) -> float:
-    def order(loss: _Loss) -> tuple[int, int, int, str]:
-        kind, event = loss
-        size_rank = SIZES.index(event.size) if isinstance(event, PromiseEvent) else 0
-        return (_LOSS_ORDER[kind], -size_rank, event.id, event.text)
-
-    for kind, event in sorted(losses, key=order):
-        if isinstance(event, BreachEvent):
-            cost = max(BREACH_SHARE * score, BREACH_MIN_LOSS)
-        elif kind == "overdue":
-            cost = OVERDUE_FEE[event.size]
+    for kind, _rank, ref_id, text, _arrival, event in events:
+        if kind == _KEPT:
+            gain = weight * KEEP_GAIN[event.size] * (MAX_SCORE - score) / MAX_SCORE
+            new_score = min(score + gain, MAX_SCORE)
+            weight *= SAME_DAY_FACTOR
         else:
-            cost = BREAK_LOSS[event.size]
-        new_score = max(score - cost, MIN_SCORE)
-        causes.append(_cause(kind, event, day, new_score - score))
+            if kind == _BREACH:
+                cost = max(BREACH_SHARE * score, BREACH_MIN_LOSS)
+            elif kind == _OVERDUE:
+                cost = OVERDUE_FEE[event.size]
+            else:
+                cost = BREAK_LOSS[event.size]
+            new_score = max(score - cost, MIN_SCORE)
+        size = None if kind == _BREACH else event.size
+        delta = round(new_score - score, CAUSE_DELTA_DECIMALS)
+        causes.append(Cause(_KINDS[kind], ref_id, text, day, delta, size))
         score = new_score
     return score
-
-
-def _cause(kind: str, event: PromiseEvent | BreachEvent, day: date, delta: float) -> Cause:
-    size = event.size if isinstance(event, PromiseEvent) else None
-    return Cause(kind, event.id, event.text, day, round(delta, CAUSE_DELTA_DECIMALS), size)
