@@ -14,9 +14,9 @@ from django.views.decorators.http import require_GET
 
 from guides.models import content_version
 from guides.progress import next_lesson
-from journal import scoring
-from journal.insights import Resolution, Streaks, kept_streaks, milestones
-from journal.models import Profile, Status
+from journal import insights, scoring
+from journal.insights import Progress, Resolution, Streaks
+from journal.models import Profile, Status, history_boundary
 from journal.pagecache import cached_html
 from journal.views import _get_relationship_for_user
 
@@ -28,13 +28,17 @@ CHART_WIDTH, CHART_HEIGHT = 640, 220
 CHART_PAD_LEFT, CHART_PAD_RIGHT, CHART_PAD_Y = 28, 8, 10
 MAX_CHART_POINTS = 400
 TRACK_RECORD_CACHE_SECONDS = 60 * 60
+HISTORY_CACHE_SECONDS = 60 * 60 * 24 * 7
+CHANGES_SHOWN = 6  # "why did it move?"
+MILESTONES_SHOWN = 6
 
 
-def timeline_for(relationship, promises, breaches, today):
+def timeline_for(relationship, promises, breaches, today, since=None):
     return scoring.compute_timeline(
         start_score=relationship.starting_trust,
         start_date=relationship.breach_date,
         today=today,
+        since=since,
         promises=[
             scoring.PromiseEvent(
                 id=p.pk,
@@ -99,16 +103,6 @@ def build_chart(points, checkins):
     return Chart(" ".join(line), felt, markers, gridlines, points[0].day, points[-1].day)
 
 
-def _timeline_and_resolutions(relationship, today):
-    promises = list(
-        relationship.promises.values_list(
-            "pk", "text", "size", "due_date", "status", "resolved_on", "resolved_at", named=True
-        )
-    )
-    timeline = timeline_for(relationship, promises, relationship.breaches.all(), today)
-    return timeline, _resolutions(promises)
-
-
 @dataclass(frozen=True)
 class TrackRecord:
     """What the dashboard shows of a relationship's promises and breaches as of one day,
@@ -124,18 +118,84 @@ class TrackRecord:
     shown_points: tuple
 
 
+@dataclass(frozen=True)
+class History:
+    """A relationship's track record up to a day some weeks back, to go on from: it changes
+    only when something that old is edited (Relationship.history_version)."""
+
+    checkpoint: scoring.Checkpoint
+    progress: Progress
+
+
 def compute_track_record(relationship, today, range_key):
-    timeline, resolutions = _timeline_and_resolutions(relationship, today)
+    """The track record, and the promises to list (model instances) when computing it read
+    them anyway, else None.
+
+    A range that fits after the history boundary (the default 30 days) goes on from the
+    cached History: it reads only the promises with an event since, plus the open ones, in
+    the query that also gives the lists. Longer ranges read every promise.
+    """
     days = RANGES[range_key]
-    return TrackRecord(
+    boundary = history_boundary(today)
+    breaches = list(relationship.breaches.all())
+    if days is not None and (today - boundary).days >= days and boundary > relationship.breach_date:
+        history = cached_history(relationship, boundary, breaches)
+        promises = list(
+            relationship.promises.filter(
+                Q(due_date__gte=boundary) | Q(resolved_on__gt=boundary) | Q(status=Status.OPEN)
+            ).select_related("lesson__guide")
+        )
+        timeline = timeline_for(relationship, promises, breaches, today, since=history.checkpoint)
+        resolutions = [r for r in _resolutions(promises) if r.day > boundary]
+        daily_scores = [(p.day, p.score) for p in timeline.points[1:]]
+        progress = insights.progress(resolutions, daily_scores, since=history.progress)
+        listed = promises
+    else:
+        timeline, progress = _full_track_record(relationship, today, breaches)
+        listed = None
+    record = TrackRecord(
         score=timeline.current,
         change_7=timeline.change_since(7),
         change_30=timeline.change_since(30),
-        changes=timeline.changes(limit=6),
-        streaks=kept_streaks(resolutions),
-        milestones=milestones(resolutions, [(p.day, p.score) for p in timeline.points])[-6:],
+        changes=timeline.changes(limit=CHANGES_SHOWN),
+        streaks=progress.streaks,
+        milestones=list(progress.reached[-MILESTONES_SHOWN:]),
         shown_points=timeline.points if days is None else timeline.points[-days:],
     )
+    return record, listed
+
+
+def _full_track_record(relationship, today, breaches, *, history=False):
+    """The timeline from the start to `today`, and the progress, from every promise: all of
+    it, or for a History only what was resolved by then."""
+    promises = list(
+        relationship.promises.values_list(
+            "pk", "text", "size", "due_date", "status", "resolved_on", "resolved_at", named=True
+        )
+    )
+    timeline = timeline_for(relationship, promises, breaches, today)
+    resolutions = [r for r in _resolutions(promises) if not history or r.day <= today]
+    return timeline, insights.progress(resolutions, [(p.day, p.score) for p in timeline.points])
+
+
+def cached_history(relationship, boundary, breaches):
+    """The History up to `boundary`, kept while nothing on or before it changes: the key holds
+    history_version (bumped by the signals when a change touches a day that old), the
+    relationship's starting point and the boundary (which moves every HISTORY_STEP days)."""
+    parts = (
+        relationship.pk,
+        relationship.history_version,
+        relationship.starting_trust,
+        relationship.breach_date,
+        boundary,
+    )
+    key = "history:" + ":".join(str(part) for part in parts)
+    history = cache.get(key)
+    if history is None:
+        timeline, progress = _full_track_record(relationship, boundary, breaches, history=True)
+        history = History(timeline.checkpoint(changes=CHANGES_SHOWN), progress)
+        cache.set(key, history, HISTORY_CACHE_SECONDS)
+    return history
 
 
 def cached_track_record(relationship, today, range_key):
@@ -155,10 +215,11 @@ def cached_track_record(relationship, today, range_key):
     )
     key = "track-record:" + ":".join(str(part) for part in parts)
     record = cache.get(key)
-    if record is None:
-        record = compute_track_record(relationship, today, range_key)
-        cache.set(key, record, TRACK_RECORD_CACHE_SECONDS)
-    return record
+    if record is not None:
+        return record, None
+    record, listed = compute_track_record(relationship, today, range_key)
+    cache.set(key, record, TRACK_RECORD_CACHE_SECONDS)
+    return record, listed
 
 
 def _checkins_since(relationship, since):
@@ -180,16 +241,19 @@ def _resolutions(promises):
     return [Resolution(p.resolved_on, p.status == Status.KEPT) for p in resolved]
 
 
-def _promise_lists(relationship, today):
+def _promise_lists(relationship, today, promises=None):
     """Open promises up to two weeks ahead, and today's resolved ones (so a mis-click can be
-    undone right there), in one query."""
+    undone right there), in one query, or from `promises` (with every open one)."""
     last_day = today + timedelta(days=UPCOMING_DAYS)
-    promises = list(
-        relationship.promises.filter(
+    if promises is None:
+        promises = relationship.promises.filter(
             Q(status=Status.OPEN, due_date__lte=last_day) | Q(resolved_on=today)
         ).select_related("lesson__guide")
+    promises = sorted(
+        (p for p in promises if p.resolved_on == today or p.status == Status.OPEN),
+        key=lambda p: (p.due_date, p.pk),
     )
-    open_promises = [p for p in promises if p.status == Status.OPEN]
+    open_promises = [p for p in promises if p.status == Status.OPEN and p.due_date <= last_day]
     return {
         "overdue": [p for p in open_promises if p.due_date < today],
         "due_today": [p for p in open_promises if p.due_date == today],
@@ -198,12 +262,11 @@ def _promise_lists(relationship, today):
     }
 
 
-def dashboard_context(request, relationship, range_key, *, fresh=False):
-    """The score, chart and promise lists; `fresh` skips the cache (after a write, whose
-    relationship instance may predate the score_version bump)."""
+def dashboard_context(request, relationship, range_key):
+    """The score, chart and promise lists. `relationship` must be freshly read (its versions
+    name the cached track record)."""
     today = timezone.localdate()
-    track_record = compute_track_record if fresh else cached_track_record
-    record = track_record(relationship, today, range_key)
+    record, listed = cached_track_record(relationship, today, range_key)
     shown = record.shown_points
     checkins, latest_checkin = _checkins_since(relationship, shown[0].day)
     return {
@@ -223,7 +286,7 @@ def dashboard_context(request, relationship, range_key, *, fresh=False):
         "diverges": latest_checkin is not None
         and abs(latest_checkin.felt_trust - record.score) >= DIVERGENCE,
         "changes": record.changes,
-        "lists": _promise_lists(relationship, today),
+        "lists": _promise_lists(relationship, today, listed),
         "streaks": record.streaks,
         "milestones": record.milestones,
         "fragment_key": fragment_key(relationship, record, checkins, range_key),
@@ -308,9 +371,11 @@ def page_key(request, relationship):
 
 def render_after_status_change(request, relationship):
     """The pieces a Kept / Broken / Undo click changes, swapped in out of band."""
+    # `relationship` was read and locked with the promise and its versions followed the
+    # write's bumps (Promise._refresh_status_locked): they name this state's caches.
     range_key = request.POST.get("range", DEFAULT_RANGE)
     context = dashboard_context(
-        request, relationship, range_key if range_key in RANGES else DEFAULT_RANGE, fresh=True
+        request, relationship, range_key if range_key in RANGES else DEFAULT_RANGE
     )
     context["announce"] = True
     return render(request, "journal/dashboard_update.html", context)

@@ -1,6 +1,6 @@
 import secrets
 import zoneinfo
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -185,6 +185,9 @@ class Relationship(models.Model):
     # must call bump_versions.
     score_version = models.PositiveIntegerField(default=0, editable=False)
     page_version = models.PositiveIntegerField(default=0, editable=False)
+    # history_version: the track record up to history_boundary(); whenever a change touches
+    # a day that old (editing, deleting or resolving an old promise or breach).
+    history_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["archived", "-created_at"]
@@ -198,7 +201,7 @@ class Relationship(models.Model):
     def __str__(self):
         return self.name
 
-    VERSIONS = ("score_version", "page_version")
+    VERSIONS = ("score_version", "page_version", "history_version")
 
     def save(self, *args, **kwargs):
         """Saving never writes the versions: this instance's may be stale (the signals bump
@@ -216,13 +219,16 @@ class Relationship(models.Model):
         return reverse("journal:relationship", args=[self.pk])
 
     @classmethod
-    def bump_versions(cls, queryset, *, score):
+    def bump_versions(cls, queryset, *, score, history=False, in_memory=()):
         """Mark the cached dashboards of `queryset` stale; with `score`, their track
-        records too. One UPDATE."""
-        versions = {"page_version": F("page_version") + 1}
-        if score:
-            versions["score_version"] = F("score_version") + 1
-        queryset.update(**versions)
+        records too, and with `history` their histories. One UPDATE. The relationships
+        `in_memory` (of the queryset) get the same increments."""
+        names = ["page_version", *(["score_version"] if score else [])]
+        names += ["history_version"] if history else []
+        queryset.update(**{name: F(name) + 1 for name in names})
+        for relationship in in_memory:
+            for name in names:
+                setattr(relationship, name, getattr(relationship, name) + 1)
 
 
 class Breach(models.Model):
@@ -246,6 +252,15 @@ class Breach(models.Model):
 
     def __str__(self):
         return f"{self.get_cause_display()} ({self.date})"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        breach = super().from_db(db, field_names, values)
+        breach.saved_days = breach.event_days()  # see Promise.from_db
+        return breach
+
+    def event_days(self):
+        return (self.__dict__.get("date", date.min),)
 
 
 class Status(models.TextChoices):
@@ -295,9 +310,17 @@ class Promise(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         promise = super().from_db(db, field_names, values)
-        # Remembered so that moving it to another relationship refreshes both timelines.
+        # Remembered so that moving it to another relationship refreshes both timelines,
+        # and so that a change knows which days it took its events away from.
         promise.saved_relationship_id = promise.__dict__.get("relationship_id")
+        promise.saved_days = promise.event_days()
         return promise
+
+    def event_days(self):
+        """The days its events can fall on (due, the day after for the overdue fee, resolved),
+        as far as they are loaded; a field not loaded counts as a day of any age."""
+        fields = self.__dict__
+        return (fields.get("due_date", date.min), fields.get("resolved_on"))
 
     def is_overdue(self, today=None):
         return self.status == Status.OPEN and self.due_date < (today or timezone.localdate())
@@ -324,11 +347,19 @@ class Promise(models.Model):
 
         Two clicks at once (two tabs, a double submit) must not both record a change
         from the same old status: the second waits, then sees the first one's result.
+        The relationship is read and locked with it, so that its versions, which the
+        signals below keep up to date in memory, are exact until the transaction ends
+        (what the dashboard's caches are keyed by).
         """
-        self.refresh_from_db(
-            fields=["status", "resolved_on", "resolved_at"],
-            from_queryset=Promise.objects.select_for_update(),
+        locked = (
+            Promise.objects.select_for_update(of=("self", "relationship"))
+            .select_related("relationship")
+            .get(pk=self.pk)
         )
+        self.status, self.resolved_on = locked.status, locked.resolved_on
+        self.resolved_at = locked.resolved_at
+        self.relationship = locked.relationship
+        self.saved_days = (*getattr(self, "saved_days", ()), *self.event_days())
 
     def _record_status(self, status, *, by, on=None):
         if status == self.status:
@@ -406,6 +437,24 @@ class CheckIn(models.Model):
         return f"{self.date}: {self.felt_trust}"
 
 
+HISTORY_LAG, HISTORY_STEP = 40, 16
+
+
+def history_boundary(today):
+    """The last day of a relationship's cached history (journal.dashboard.History) for
+    someone whose day is `today`: 40 to 55 days back, moving on HISTORY_STEP days at a time,
+    so that the history is computed again every two weeks or so, not every day."""
+    ordinal = today.toordinal()
+    return date.fromordinal(ordinal - HISTORY_LAG - ordinal % HISTORY_STEP)
+
+
+def _touches_history(days):
+    """Whether events on `days` belong to someone's cached history: no one's today is more
+    than a day ahead of UTC's."""
+    boundary = history_boundary(timezone.now().astimezone(UTC).date() + timedelta(days=1))
+    return any(day is not None and day <= boundary for day in days)
+
+
 def _cascading(instance, origin):
     """Deleted along with something else (its relationship, its owner): whatever caches that
     thing had go with it, so there is nothing to refresh row by row."""
@@ -421,8 +470,15 @@ def track_record_changed(sender, instance, origin=None, **kwargs):
         return
     moved_from = getattr(instance, "saved_relationship_id", None)
     pks = {instance.relationship_id, moved_from} - {None}
-    Relationship.bump_versions(Relationship.objects.filter(pk__in=pks), score=True)
+    days = (*getattr(instance, "saved_days", ()), *instance.event_days())
+    Relationship.bump_versions(
+        Relationship.objects.filter(pk__in=pks),
+        score=True,
+        history=_touches_history(days),
+        in_memory=[instance.relationship] if sender.relationship.is_cached(instance) else [],
+    )
     instance.saved_relationship_id = instance.relationship_id
+    instance.saved_days = instance.event_days()
 
 
 @receiver([post_save, post_delete], sender=Reflection)

@@ -114,10 +114,18 @@ class Point(NamedTuple):
     causes: tuple[Cause, ...]  # in the order they applied; empty when nothing happened
 
 
+class Checkpoint(NamedTuple):
+    """What computing a timeline on from `point`'s day needs (compute_timeline's `since`)."""
+
+    point: Point  # the last day already computed
+    earlier_changes: tuple[Point, ...]  # the latest points with causes before it, newest first
+
+
 @dataclass(frozen=True, slots=True)
 class Timeline:
-    points: tuple[Point, ...]  # one per day from the start date to today, never empty
+    points: tuple[Point, ...]  # one per day from the start date (or a checkpoint) to today
     overdue_ids: tuple[int, ...] = ()
+    earlier_changes: tuple[Point, ...] = ()  # from a checkpoint: points with causes before
 
     def score_on(self, day: date) -> float:
         """The score at the end of `day`, clamped to the timeline's first and last days."""
@@ -136,11 +144,18 @@ class Timeline:
     def changes(self, limit: int) -> list[Point]:
         """The latest points that have causes, newest first (the first point has the start)."""
         with_causes = (point for point in reversed(self.points) if point.causes)
-        return list(itertools.islice(with_causes, limit))
+        return list(itertools.islice(itertools.chain(with_causes, self.earlier_changes), limit))
 
     def overdue(self) -> tuple[int, ...]:
         """Ids, ascending, of promises still open on `today` whose due date has passed."""
         return self.overdue_ids
+
+    def checkpoint(self, changes: int) -> Checkpoint:
+        """Where to go on from the last day, with up to `changes` earlier points that have
+        causes (as many as `changes()` will be asked for)."""
+        last = self.points[-1]
+        earlier = [point for point in self.changes(changes + 1) if point.day < last.day]
+        return Checkpoint(last, tuple(earlier[:changes]))
 
 
 def compute_timeline(
@@ -150,12 +165,18 @@ def compute_timeline(
     today: date,
     promises: Iterable[PromiseEvent] = (),
     breaches: Iterable[BreachEvent] = (),
+    since: Checkpoint | None = None,
 ) -> Timeline:
     """The daily score from start_date to today, each point carrying the events that moved it.
 
     Events dated after `today` are ignored and events dated before `start_date` apply on it.
     A kept or broken promise without resolved_on counts as resolved on its due date. If today is
     before start_date, the timeline is the single start point.
+
+    With `since` (a checkpoint of the same history, Timeline.checkpoint), the timeline goes on
+    from there: its points start with the checkpoint's, events on or before its day are left
+    out, and `promises` need only hold those with an event after it. Overdue ids are those of
+    the promises given.
     """
     if math.isnan(start_score):
         raise ValueError("start_score must be a number")
@@ -165,18 +186,22 @@ def compute_timeline(
 
     start_cause = Cause("start", None, "", start_date, 0.0, None)
     points = []
+    if since is not None:
+        points.append(since.point)
+        first, score = since.point.day.toordinal() + 1, since.point.score
     previous_score = score
     for ordinal in range(first, last + 1):
         day = date.fromordinal(ordinal)
-        if ordinal in events or ordinal == first:
-            causes = [start_cause] if ordinal == first else []
+        if ordinal in events or (ordinal == first and since is None):
+            causes = [start_cause] if ordinal == first and since is None else []
             if ordinal in events:
                 score = _apply_day(score, sorted(events[ordinal]), day, causes)
             points.append(Point(day, score, score - previous_score, tuple(causes)))
             previous_score = score
         else:  # most days: nothing happened
             points.append(Point(day, score, 0.0, ()))
-    return Timeline(tuple(points), tuple(sorted(overdue_ids)))
+    earlier_changes = () if since is None else since.earlier_changes
+    return Timeline(tuple(points), tuple(sorted(overdue_ids)), earlier_changes)
 
 
 # A day's events apply in this order: kept promises first, then the losses (see the top).

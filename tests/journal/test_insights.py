@@ -2,7 +2,10 @@
 
 from datetime import date, timedelta
 
-from journal.insights import Milestone, Resolution, Streaks, kept_streaks, milestones
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from journal.insights import Milestone, Resolution, Streaks, kept_streaks, milestones, progress
 
 START = date(2026, 1, 1)
 
@@ -123,3 +126,22 @@ def test_milestones_come_oldest_first():
     assert [m.day for m in reached] == sorted(m.day for m in reached)
     assert reached[0] == Milestone("kept", 1, day(1))
     assert Milestone("score", 5, day(3)) in reached
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 60), st.booleans()), max_size=80).map(
+        lambda pairs: [Resolution(day(n), kept) for n, kept in sorted(pairs, key=lambda p: p[0])]
+    ),
+    st.lists(st.floats(0, 10), min_size=1, max_size=61),
+    st.integers(0, 60),
+)
+def test_going_on_from_a_stored_progress_is_computing_from_the_start(resolutions, scores, cut):
+    """journal.dashboard keeps the progress up to some weeks back and goes on from there."""
+    daily = [(day(n), score) for n, score in enumerate(scores)]
+    before = progress([r for r in resolutions if r.day <= day(cut)], daily[: cut + 1])
+    resumed = progress([r for r in resolutions if r.day > day(cut)], daily[cut + 1 :], since=before)
+    full = progress(resolutions, daily)
+    assert resumed == full
+    assert list(full.reached) == milestones(resolutions, daily)
+    assert full.streaks == kept_streaks(resolutions)

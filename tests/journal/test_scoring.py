@@ -308,7 +308,7 @@ def test_a_new_breach_costs_at_least_half_and_at_least_two_points(start_score):
 
 def test_words_are_not_inputs():
     parameters = set(inspect.signature(compute_timeline).parameters)
-    assert parameters == {"start_score", "start_date", "today", "promises", "breaches"}
+    assert parameters == {"start_score", "start_date", "today", "promises", "breaches", "since"}
 
 
 def test_events_are_placed_by_the_stated_rules():
@@ -447,3 +447,37 @@ def test_the_worked_example_in_the_docs_matches_the_module():
     assert f"ends the month at **{timeline.current:.2f}**" in text
     assert f"shown as **{timeline.current:.1f}**" in text
     assert timeline.overdue() == (6,)
+
+
+# Going on from a checkpoint (journal.dashboard keeps one from some weeks back) must give
+# exactly the timeline computed from the start.
+
+
+@property_settings
+@given(histories(max_promises=20), st.integers(0, HORIZON_DAYS), st.integers(0, 8))
+def test_going_on_from_a_checkpoint_is_computing_from_the_start(history, cut, changes):
+    assume(day(cut) < history.today)
+    full = history.timeline()
+    checkpoint = history.timeline(today=day(cut)).checkpoint(changes=changes)
+    later = [
+        promise
+        for promise in history.promises
+        if max(promise.due, promise.resolved_on or promise.due) >= day(cut)
+    ]
+    resumed = history.timeline(since=checkpoint, promises=later)
+
+    assert resumed.points == full.points[cut:]
+    assert resumed.changes(changes) == full.changes(changes)
+    assert resumed.current == full.current
+    for days in range(history.today.toordinal() - day(cut).toordinal() + 1):  # back to the cut
+        assert resumed.change_since(days) == full.change_since(days)
+
+
+def test_a_checkpoint_keeps_the_latest_earlier_changes():
+    promises = [
+        PromiseEvent(n, f"Promise {n}", "small", day(n), "kept", day(n)) for n in range(1, 6)
+    ]
+    timeline = compute_timeline(start_score=3, start_date=START, today=day(5), promises=promises)
+    checkpoint = timeline.checkpoint(changes=2)
+    assert checkpoint.point == timeline.points[-1]
+    assert [point.day for point in checkpoint.earlier_changes] == [day(4), day(3)]
