@@ -132,23 +132,31 @@ def compute_track_record(relationship, today, range_key):
     them anyway, else None.
 
     A range that fits after the history boundary (the default 30 days) goes on from the
-    cached History: it reads only the promises with an event since, plus the open ones, in
-    the query that also gives the lists. Longer ranges read every promise.
+    cached History (or, for a relationship younger than that, from the start): it reads only
+    the promises with an event since, plus the open ones, as model instances with their
+    lessons, in the one query that also gives the lists. Longer ranges read every promise's
+    few fields, and the lists in a query of their own.
     """
     days = RANGES[range_key]
     boundary = history_boundary(today)
     breaches = list(relationship.breaches.all())
-    if days is not None and (today - boundary).days >= days and boundary > relationship.breach_date:
-        history = cached_history(relationship, boundary, breaches)
-        promises = list(
-            relationship.promises.filter(
+    if days is not None and (today - boundary).days >= days:
+        promises = relationship.promises.select_related("lesson__guide")
+        if boundary > relationship.breach_date:
+            history = cached_history(relationship, boundary, breaches)
+            since, progress_so_far = history.checkpoint, history.progress
+            promises = promises.filter(
                 Q(due_date__gte=boundary) | Q(resolved_on__gt=boundary) | Q(status=Status.OPEN)
-            ).select_related("lesson__guide")
-        )
-        timeline = timeline_for(relationship, promises, breaches, today, since=history.checkpoint)
-        resolutions = [r for r in _resolutions(promises) if r.day > boundary]
-        daily_scores = [(p.day, p.score) for p in timeline.points[1:]]
-        progress = insights.progress(resolutions, daily_scores, since=history.progress)
+            )
+        else:  # younger than the history: all of it, from the start
+            since, progress_so_far = None, Progress()
+        promises = list(promises)
+        timeline = timeline_for(relationship, promises, breaches, today, since=since)
+        resolutions = _resolutions(promises)
+        if since is not None:
+            resolutions = [r for r in resolutions if r.day > since.point.day]
+        daily_scores = [(p.day, p.score) for p in timeline.points[0 if since is None else 1 :]]
+        progress = insights.progress(resolutions, daily_scores, since=progress_so_far)
         listed = promises
     else:
         timeline, progress = _full_track_record(relationship, today, breaches)

@@ -206,6 +206,43 @@ def test_marking_kept_costs_the_same_queries_for_a_heavy_user(small, heavy):
     assert len(write_queries(heavy, "status")) == len(queries)
 
 
+@pytest.fixture
+def young(lessons, user_factory):
+    """Weeks old: younger than the cached history (journal.dashboard.History)."""
+    owner = user_factory("young@example.com")
+    relationship = Relationship.objects.create(
+        owner=owner,
+        name="Kim",
+        kind="friend",
+        breach_cause="lie",
+        breach_date=days_ago(20),
+        starting_trust=4,
+    )
+    for n in range(6):
+        promise = Promise.objects.create(
+            relationship=relationship, text=f"P{n}", due_date=days_ago(n)
+        )
+        if n % 2:
+            promise.set_status(Status.KEPT, by=owner, on=days_ago(n))
+    return relationship
+
+
+def dashboard_queries(relationship):
+    client = client_for(relationship)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(dashboard_url(relationship)).status_code == HTTPStatus.OK
+    return len(queries)
+
+
+def test_a_relationship_younger_than_the_history_costs_the_same_queries(young, heavy):
+    """Once the heavy one's history is cached; computing it reads every promise once more."""
+    cold = [dashboard_queries(young), dashboard_queries(heavy)]
+    assert cold[1] == cold[0] + 1 <= MAX_QUERIES
+    # The heavy one's history is cached now; a write makes new pages and track records.
+    assert len(write_queries(young, "status")) == len(write_queries(heavy, "status"))
+    assert dashboard_queries(young) == dashboard_queries(heavy)
+
+
 def test_undoing_costs_the_same_queries_for_a_heavy_user(small, heavy):
     assert len(write_queries(heavy, "undo")) == len(write_queries(small, "undo"))
 
