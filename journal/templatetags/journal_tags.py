@@ -1,5 +1,8 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 register = template.Library()
 
@@ -33,3 +36,31 @@ def isolate(value):
 def bdi(value):
     """User-written text inside a sentence, isolated so its direction can't leak out."""
     return format_html("<bdi>{}</bdi>", value)
+
+
+# What moved the score on a day, in words. In Python rather than a template included once per
+# cause: the five-year data table has over a thousand of them.
+CAUSE_SENTENCES = {
+    "kept": gettext_noop("%(delta)s: kept “%(text)s”, %(date)s"),
+    "broken": gettext_noop("%(delta)s: broken “%(text)s”, %(date)s"),
+    "overdue": gettext_noop("%(delta)s: “%(text)s” is overdue, %(date)s"),
+    "breach": gettext_noop("%(delta)s: new breach “%(text)s”, %(date)s"),
+    "untold breach": gettext_noop("%(delta)s: new breach, %(date)s"),
+    "start": gettext_noop("%(delta)s: starting point, %(date)s"),
+}
+
+
+@register.filter
+def describe_causes(causes):
+    """A point's causes (journal.scoring.Cause) as one sentence each, joined; what the user
+    wrote is escaped."""
+    sentences = []
+    for cause in causes:
+        kind = "untold breach" if cause.kind == "breach" and not cause.text else cause.kind
+        values = {
+            "delta": signed(cause.delta),
+            "text": conditional_escape(cause.text),
+            "date": date_format(cause.on, "DATE_FORMAT"),
+        }
+        sentences.append(gettext(CAUSE_SENTENCES.get(kind, CAUSE_SENTENCES["start"])) % values)
+    return mark_safe(pgettext("between causes", "; ").join(sentences))
