@@ -16,8 +16,9 @@ from guides.models import content_version
 from guides.progress import next_lesson
 from journal import insights, scoring
 from journal.insights import Progress, Resolution, Streaks
-from journal.models import Profile, Status, history_boundary
+from journal.models import Profile, Status
 from journal.pagecache import cached_html
+from journal.scoring import history_boundary
 from journal.views import _get_relationship_for_user
 
 RANGES = {"30": 30, "90": 90, "365": 365, "all": None}
@@ -28,7 +29,7 @@ CHART_WIDTH, CHART_HEIGHT = 640, 220
 CHART_PAD_LEFT, CHART_PAD_RIGHT, CHART_PAD_Y = 28, 8, 10
 MAX_CHART_POINTS = 400
 TRACK_RECORD_CACHE_SECONDS = 60 * 60
-HISTORY_CACHE_SECONDS = 60 * 60 * 24 * 7
+HISTORY_CACHE_SECONDS = 60 * 60 * 24  # holds promise texts: kept no longer than a day
 CHANGES_SHOWN = 6  # "why did it move?"
 MILESTONES_SHOWN = 6
 

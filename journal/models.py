@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guides.models import Kind, Lesson, LessonProgress, ReflectionPrompt, Size
+from journal.scoring import history_boundary
 
 MIN_DATE = date(1900, 1, 1)
 MAX_YEARS_AHEAD = 5
@@ -435,17 +436,6 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"{self.date}: {self.felt_trust}"
-
-
-HISTORY_LAG, HISTORY_STEP = 40, 16
-
-
-def history_boundary(today):
-    """The last day of a relationship's cached history (journal.dashboard.History) for
-    someone whose day is `today`: 40 to 55 days back, moving on HISTORY_STEP days at a time,
-    so that the history is computed again every two weeks or so, not every day."""
-    ordinal = today.toordinal()
-    return date.fromordinal(ordinal - HISTORY_LAG - ordinal % HISTORY_STEP)
 
 
 def _touches_history(days):

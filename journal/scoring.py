@@ -204,6 +204,17 @@ def compute_timeline(
     return Timeline(tuple(points), tuple(sorted(overdue_ids)), earlier_changes)
 
 
+# Where journal.dashboard checkpoints a long timeline to go on from (its cached History): 40 to 55
+# days back, moving on HISTORY_STEP days at a time, so that the history is computed again every
+# two weeks or so rather than every day, and the 30-day view always lies after it.
+HISTORY_LAG, HISTORY_STEP = 40, 16
+
+
+def history_boundary(today: date) -> date:
+    ordinal = today.toordinal()
+    return date.fromordinal(ordinal - HISTORY_LAG - ordinal % HISTORY_STEP)
+
+
 # A day's events apply in this order: kept promises first, then the losses (see the top).
 _KEPT, _OVERDUE, _BROKEN, _BREACH = range(4)
 _KINDS = ("kept", "overdue", "broken", "breach")
