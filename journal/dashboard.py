@@ -1,23 +1,27 @@
 """The signed-in home page: one relationship's score, chart, promises and next steps."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Q, Subquery
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from guides.models import content_version
+from guides.models import Guide, Lesson, content_version
 from guides.progress import next_lesson
 from journal import insights, scoring
 from journal.insights import Progress, Resolution, Streaks
-from journal.models import Profile, Status
-from journal.pagecache import cached_html
+from journal.models import CheckIn, Profile, Promise, Status
+from journal.pagecache import CSRF_PLACEHOLDER, cached_html, with_csrf_token
 from journal.scoring import history_boundary
 from journal.views import _get_relationship_for_user
 
@@ -28,10 +32,16 @@ DIVERGENCE = 2
 CHART_WIDTH, CHART_HEIGHT = 640, 220
 CHART_PAD_LEFT, CHART_PAD_RIGHT, CHART_PAD_Y = 28, 8, 10
 MAX_CHART_POINTS = 400
-TRACK_RECORD_CACHE_SECONDS = 60 * 60
-HISTORY_CACHE_SECONDS = 60 * 60 * 24  # holds promise texts: kept no longer than a day
+CACHE_SECONDS = 60 * 60  # track records, Recent, check-ins
+HISTORY_CACHE_SECONDS = ROW_CACHE_SECONDS = 60 * 60 * 24  # promise texts: no longer than a day
 CHANGES_SHOWN = 6  # "why did it move?"
 MILESTONES_SHOWN = 6
+# Promises as the dashboard reads them: named tuples, several times cheaper to build than model
+# instances. What a promise's row shows (promise_rows), what the timeline needs, and for the
+# promises listed, the lesson the row links to.
+ROW_FIELDS = ("pk", "text", "size", "due_date", "status", "resolved_on", "lesson_id")
+TIMELINE_FIELDS = (*ROW_FIELDS, "resolved_at")
+LESSON_FIELDS = ("lesson__slug", "lesson__title_en", "lesson__title_ja", "lesson__guide__slug")
 
 
 def timeline_for(relationship, promises, breaches, today, since=None):
@@ -128,41 +138,67 @@ class History:
     progress: Progress
 
 
+@dataclass(frozen=True)
+class Recent:
+    """What the dashboard reads of a relationship's latest weeks: its breaches, and the
+    promises with an event since the history boundary and the open ones (all of them for a
+    relationship younger than the history), as named tuples (LESSON_FIELDS included, for the
+    lists). Kept under score_version, which every change to them bumps; a status change
+    carries it over to the new version (carry_over) rather than reading it again."""
+
+    breaches: tuple
+    promises: tuple
+
+
+def cached_recent(relationship, today):
+    key = _recent_key(relationship, relationship.score_version, history_boundary(today))
+    recent = cache.get(key)
+    if recent is None:
+        recent = _read_recent(relationship, history_boundary(today))
+        cache.set(key, recent, CACHE_SECONDS)
+    return recent
+
+
+def _recent_key(relationship, score_version, boundary):
+    parts = (relationship.pk, score_version, relationship.breach_date, boundary)
+    return "recent:" + ":".join(str(part) for part in parts)
+
+
+def _read_recent(relationship, boundary):
+    promises = relationship.promises.values_list(*TIMELINE_FIELDS, *LESSON_FIELDS, named=True)
+    if boundary > relationship.breach_date:
+        promises = promises.filter(
+            Q(due_date__gte=boundary) | Q(resolved_on__gt=boundary) | Q(status=Status.OPEN)
+        )
+    breaches = relationship.breaches.values_list("pk", "date", "description", named=True)
+    return Recent(tuple(breaches), tuple(promises))
+
+
 def compute_track_record(relationship, today, range_key):
-    """The track record, and the promises to list (model instances) when computing it read
-    them anyway, else None.
+    """The track record for the range.
 
     A range that fits after the history boundary (the default 30 days) goes on from the
-    cached History (or, for a relationship younger than that, from the start): it reads only
-    the promises with an event since, plus the open ones, as model instances with their
-    lessons, in the one query that also gives the lists. Longer ranges read every promise's
-    few fields, and the lists in a query of their own.
+    cached History (or, for a relationship younger than that, from the start) with the
+    Recent promises. Longer ranges read every promise.
     """
     days = RANGES[range_key]
     boundary = history_boundary(today)
-    breaches = list(relationship.breaches.all())
+    recent = cached_recent(relationship, today)
     if days is not None and (today - boundary).days >= days:
-        promises = relationship.promises.select_related("lesson__guide")
         if boundary > relationship.breach_date:
-            history = cached_history(relationship, boundary, breaches)
+            history = cached_history(relationship, boundary, recent.breaches)
             since, progress_so_far = history.checkpoint, history.progress
-            promises = promises.filter(
-                Q(due_date__gte=boundary) | Q(resolved_on__gt=boundary) | Q(status=Status.OPEN)
-            )
         else:  # younger than the history: all of it, from the start
             since, progress_so_far = None, Progress()
-        promises = list(promises)
-        timeline = timeline_for(relationship, promises, breaches, today, since=since)
-        resolutions = _resolutions(promises)
+        timeline = timeline_for(relationship, recent.promises, recent.breaches, today, since)
+        resolutions = _resolutions(recent.promises)
         if since is not None:
             resolutions = [r for r in resolutions if r.day > since.point.day]
         daily_scores = [(p.day, p.score) for p in timeline.points[0 if since is None else 1 :]]
         progress = insights.progress(resolutions, daily_scores, since=progress_so_far)
-        listed = promises
     else:
-        timeline, progress = _full_track_record(relationship, today, breaches)
-        listed = None
-    record = TrackRecord(
+        timeline, progress = _full_track_record(relationship, today, recent.breaches)
+    return TrackRecord(
         score=timeline.current,
         change_7=timeline.change_since(7),
         change_30=timeline.change_since(30),
@@ -171,17 +207,12 @@ def compute_track_record(relationship, today, range_key):
         milestones=list(progress.reached[-MILESTONES_SHOWN:]),
         shown_points=timeline.points if days is None else timeline.points[-days:],
     )
-    return record, listed
 
 
 def _full_track_record(relationship, today, breaches, *, history=False):
     """The timeline from the start to `today`, and the progress, from every promise: all of
     it, or for a History only what was resolved by then."""
-    promises = list(
-        relationship.promises.values_list(
-            "pk", "text", "size", "due_date", "status", "resolved_on", "resolved_at", named=True
-        )
-    )
+    promises = list(relationship.promises.values_list(*TIMELINE_FIELDS, named=True))
     timeline = timeline_for(relationship, promises, breaches, today)
     resolutions = [r for r in _resolutions(promises) if not history or r.day <= today]
     return timeline, insights.progress(resolutions, [(p.day, p.score) for p in timeline.points])
@@ -224,22 +255,63 @@ def cached_track_record(relationship, today, range_key):
     )
     key = "track-record:" + ":".join(str(part) for part in parts)
     record = cache.get(key)
-    if record is not None:
-        return record, None
-    record, listed = compute_track_record(relationship, today, range_key)
-    cache.set(key, record, TRACK_RECORD_CACHE_SECONDS)
-    return record, listed
+    if record is None:
+        record = compute_track_record(relationship, today, range_key)
+        cache.set(key, record, CACHE_SECONDS)
+    return record
+
+
+def cached_checkins(relationship, today, range_key, since):
+    """The check-ins from `since`, the first day the range shows, oldest first, and the latest
+    one ever: kept under page_version, which every check-in bumps."""
+    key = _checkins_key(relationship, relationship.page_version, today, range_key)
+    checkins = cache.get(key)
+    if checkins is None:
+        checkins = _checkins_since(relationship, since)
+        cache.set(key, checkins, CACHE_SECONDS)
+    return checkins
+
+
+def _checkins_key(relationship, page_version, today, range_key):
+    return f"checkins:{relationship.pk}:{page_version}:{today}:{range_key}"
 
 
 def _checkins_since(relationship, since):
     """The check-ins from `since` on, oldest first, and the latest one ever, in one query."""
-    latest = relationship.checkins.order_by("-date", "-pk").values("pk")[:1]
+    ours = CheckIn.objects.filter(relationship_id=relationship.pk)
+    latest = ours.order_by("-date", "-pk").values("pk")[:1]
     checkins = list(
-        relationship.checkins.filter(Q(date__gte=since) | Q(pk=Subquery(latest))).order_by(
-            "date", "pk"
-        )
+        ours.filter(Q(date__gte=since) | Q(pk=Subquery(latest)))
+        .order_by("date", "pk")
+        .values_list("pk", "date", "felt_trust", named=True)
     )
     return [c for c in checkins if c.date >= since], (checkins[-1] if checkins else None)
+
+
+def carry_over(relationship, promise, versions_before, today, range_key):
+    """After a status change of `promise` took the relationship from `versions_before`
+    (score_version, page_version) to its versions now: the Recent of before, with the
+    promise's new status, and the check-ins of before are those of now. Kept under the new
+    versions, they spare reading them again. Only a promise that stays in the Recent
+    promises (any promise just resolved or reopened, unless reopened after weeks) is carried.
+    """
+    score_before, page_before = versions_before
+    boundary = history_boundary(today)
+    recent = cache.get(_recent_key(relationship, score_before, boundary))
+    if recent is not None and promise.pk in {p.pk for p in recent.promises}:
+        changed = {"status", "resolved_on", "resolved_at"}
+        promises = tuple(
+            p._replace(**{name: getattr(promise, name) for name in changed})
+            if p.pk == promise.pk
+            else p
+            for p in recent.promises
+        )
+        key = _recent_key(relationship, relationship.score_version, boundary)
+        cache.set(key, Recent(recent.breaches, promises), CACHE_SECONDS)
+    checkins = cache.get(_checkins_key(relationship, page_before, today, range_key))
+    if checkins is not None:
+        key = _checkins_key(relationship, relationship.page_version, today, range_key)
+        cache.set(key, checkins, CACHE_SECONDS)
 
 
 def _resolutions(promises):
@@ -250,14 +322,10 @@ def _resolutions(promises):
     return [Resolution(p.resolved_on, p.status == Status.KEPT) for p in resolved]
 
 
-def _promise_lists(relationship, today, promises=None):
+def _promise_lists(promises, today):
     """Open promises up to two weeks ahead, and today's resolved ones (so a mis-click can be
-    undone right there), in one query, or from `promises` (with every open one)."""
+    undone right there), from the Recent promises (every open one is there)."""
     last_day = today + timedelta(days=UPCOMING_DAYS)
-    if promises is None:
-        promises = relationship.promises.filter(
-            Q(status=Status.OPEN, due_date__lte=last_day) | Q(resolved_on=today)
-        ).select_related("lesson__guide")
     promises = sorted(
         (p for p in promises if p.resolved_on == today or p.status == Status.OPEN),
         key=lambda p: (p.due_date, p.pk),
@@ -271,13 +339,68 @@ def _promise_lists(relationship, today, promises=None):
     }
 
 
+def promise_rows(lists, relationship, today, range_key):
+    """The lists' rows as HTML (journal/promise_row.html), each kept in the cache under
+    exactly what it shows, with the CSRF placeholder where its token goes (journal.pagecache):
+    after a Kept click only the row that changed is rendered."""
+    path = reverse("relationship_dashboard", args=[relationship.pk])
+    if range_key != DEFAULT_RANGE:
+        path += f"?range={range_key}"
+    shared = (today, get_language(), range_key, path, content_version())
+    keys = {
+        p.pk: "row:" + hashlib.sha256(repr((p[: len(ROW_FIELDS)], shared)).encode()).hexdigest()
+        for promises in lists.values()
+        for p in promises
+    }
+    rows = cache.get_many(keys.values())
+    missing = {
+        keys[p.pk]: p for promises in lists.values() for p in promises if keys[p.pk] not in rows
+    }
+    if missing:
+        context = {
+            "today": today,
+            "from_dashboard": True,
+            "hx_target": "#promises-card",
+            "range_key": range_key,
+            "next": path,
+            "csrf_token": CSRF_PLACEHOLDER,
+        }
+        rendered = {
+            row_key: render_to_string(
+                "journal/promise_row.html", {**context, "promise": _listed_promise(p)}
+            )
+            for row_key, p in missing.items()
+        }
+        cache.set_many(rendered, ROW_CACHE_SECONDS)
+        rows.update(rendered)
+    return {
+        name: [mark_safe(rows[keys[p.pk]]) for p in promises] for name, promises in lists.items()
+    }
+
+
+def _listed_promise(p):
+    """The Promise, with its lesson, that a listed promise's values describe: what its row
+    shows, with no query."""
+    promise = Promise(**{"id" if name == "pk" else name: getattr(p, name) for name in ROW_FIELDS})
+    if p.lesson_id is not None:
+        guide = Guide(slug=p.lesson__guide__slug)
+        promise.lesson = Lesson(
+            id=p.lesson_id,
+            slug=p.lesson__slug,
+            title_en=p.lesson__title_en,
+            title_ja=p.lesson__title_ja,
+            guide=guide,
+        )
+    return promise
+
+
 def dashboard_context(request, relationship, range_key):
     """The score, chart and promise lists. `relationship` must be freshly read (its versions
     name the cached track record)."""
     today = timezone.localdate()
-    record, listed = cached_track_record(relationship, today, range_key)
+    record = cached_track_record(relationship, today, range_key)
     shown = record.shown_points
-    checkins, latest_checkin = _checkins_since(relationship, shown[0].day)
+    checkins, latest_checkin = cached_checkins(relationship, today, range_key, shown[0].day)
     return {
         "nav": "dashboard",
         "relationship": relationship,
@@ -295,7 +418,7 @@ def dashboard_context(request, relationship, range_key):
         "diverges": latest_checkin is not None
         and abs(latest_checkin.felt_trust - record.score) >= DIVERGENCE,
         "changes": record.changes,
-        "lists": _promise_lists(relationship, today, listed),
+        "lists": _promise_lists(cached_recent(relationship, today).promises, today),
         "streaks": record.streaks,
         "milestones": record.milestones,
         "fragment_key": fragment_key(relationship, record, checkins, range_key),
@@ -357,6 +480,9 @@ def relationship_dashboard(request, pk):
     def render_body(csrf_token):
         context = dashboard_context(request, relationship, range_key)
         context.update(next_steps_context(request, relationship), csrf_token=csrf_token)
+        context["promise_rows"] = promise_rows(
+            context["lists"], relationship, context["today"], range_key
+        )
         return render_to_string("journal/dashboard_body.html", context, request)
 
     body = cached_html(request, page_key(request, relationship), render_body)
@@ -378,13 +504,19 @@ def page_key(request, relationship):
     )
 
 
-def render_after_status_change(request, relationship):
-    """The pieces a Kept / Broken / Undo click changes, swapped in out of band."""
-    # `relationship` was read and locked with the promise and its versions followed the
-    # write's bumps (Promise._refresh_status_locked): they name this state's caches.
+def render_after_status_change(request, promise, versions_before):
+    """The pieces a Kept / Broken / Undo click on `promise` changes, swapped in out of band.
+    `versions_before`: the relationship's (score_version, page_version) before the click."""
+    # The relationship was read and locked with the promise and its versions followed the
+    # write's bumps (Promise.objects.locked): they name this state's caches.
+    relationship = promise.relationship
     range_key = request.POST.get("range", DEFAULT_RANGE)
-    context = dashboard_context(
-        request, relationship, range_key if range_key in RANGES else DEFAULT_RANGE
-    )
-    context["announce"] = True
-    return render(request, "journal/dashboard_update.html", context)
+    if range_key not in RANGES:
+        range_key = DEFAULT_RANGE
+    if versions_before != (relationship.score_version, relationship.page_version):
+        carry_over(relationship, promise, versions_before, timezone.localdate(), range_key)
+    context = dashboard_context(request, relationship, range_key)
+    rows = promise_rows(context["lists"], relationship, context["today"], range_key)
+    context.update(promise_rows=rows, announce=True, csrf_token=CSRF_PLACEHOLDER)
+    html = render_to_string("journal/dashboard_update.html", context, request)
+    return HttpResponse(with_csrf_token(request, html))

@@ -270,6 +270,20 @@ class Status(models.TextChoices):
     BROKEN = "broken", _("Broken")
 
 
+class PromiseQuerySet(models.QuerySet):
+    def locked(self):
+        """In a transaction: the promises read are locked until it ends, with their
+        relationships.
+
+        Two clicks at once (two tabs, a double submit) must not both record a change
+        from the same old status: the second waits, then sees the first one's result.
+        The relationship is read and locked with it, so that its versions, which the
+        signals below keep up to date in memory, are exact until the transaction ends
+        (what the dashboard's caches are keyed by).
+        """
+        return self.select_for_update(of=("self", "relationship")).select_related("relationship")
+
+
 class Promise(models.Model):
     relationship = models.ForeignKey(
         Relationship, on_delete=models.CASCADE, related_name="promises"
@@ -290,6 +304,8 @@ class Promise(models.Model):
         Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PromiseQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_date", "pk"]
@@ -326,37 +342,30 @@ class Promise(models.Model):
     def is_overdue(self, today=None):
         return self.status == Status.OPEN and self.due_date < (today or timezone.localdate())
 
-    def set_status(self, status, *, by, on=None):
+    def set_status(self, status, *, by, on=None, locked=False):
         """Move to `status`, recording who did it, so a mis-click can be undone.
 
-        Setting the status it already has does nothing (double submits are harmless).
+        Setting the status it already has does nothing (double submits are harmless). The
+        row is read again under a lock first, unless `locked`: the caller read it with
+        Promise.objects.locked() in the transaction it is in.
         """
-        with transaction.atomic():
-            self._refresh_status_locked()
+        # A caller holding the lock is in a transaction: all or nothing with it, no savepoint.
+        with transaction.atomic(savepoint=not locked):
+            if not locked:
+                self._refresh_status_locked()
             return self._record_status(status, by=by, on=on)
 
-    def undo_last_change(self, *, by):
-        with transaction.atomic():
-            self._refresh_status_locked()
+    def undo_last_change(self, *, by, locked=False):
+        with transaction.atomic(savepoint=not locked):
+            if not locked:
+                self._refresh_status_locked()
             last = self.changes.order_by("-at", "-pk").first()
             if last is None or last.to_status != self.status:
                 return None
             return self._record_status(last.from_status, by=by)
 
     def _refresh_status_locked(self):
-        """Read the status again, locking the row until the transaction ends.
-
-        Two clicks at once (two tabs, a double submit) must not both record a change
-        from the same old status: the second waits, then sees the first one's result.
-        The relationship is read and locked with it, so that its versions, which the
-        signals below keep up to date in memory, are exact until the transaction ends
-        (what the dashboard's caches are keyed by).
-        """
-        locked = (
-            Promise.objects.select_for_update(of=("self", "relationship"))
-            .select_related("relationship")
-            .get(pk=self.pk)
-        )
+        locked = Promise.objects.locked().get(pk=self.pk)
         self.status, self.resolved_on = locked.status, locked.resolved_on
         self.resolved_at = locked.resolved_at
         self.relationship = locked.relationship
@@ -377,7 +386,10 @@ class Promise(models.Model):
 
 
 class StatusChange(models.Model):
-    promise = models.ForeignKey(Promise, on_delete=models.CASCADE, related_name="changes")
+    # Indexed with the time below: undo reads a promise's latest change without sorting them all.
+    promise = models.ForeignKey(
+        Promise, on_delete=models.CASCADE, related_name="changes", db_index=False
+    )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     from_status = models.CharField(max_length=6, choices=Status.choices)
@@ -385,6 +397,7 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["promise", "at", "id"], name="change_promise_at")]
         constraints = [
             choices_constraint("from_status", Status, "change_from_valid"),
             choices_constraint("to_status", Status, "change_to_valid"),

@@ -28,4 +28,9 @@ def cached_html(request, key_parts, render):
     if html is None:
         html = str(render(CSRF_PLACEHOLDER))
         cache.set(key, html, PAGE_CACHE_SECONDS)
+    return with_csrf_token(request, html)
+
+
+def with_csrf_token(request, html):
+    """`html`, rendered with CSRF_PLACEHOLDER as its token, with this response's token."""
     return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))

@@ -3,6 +3,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -54,12 +55,12 @@ def _get_relationship_for_user(user, pk):
     return get_object_or_404(Relationship, pk=pk, owner=user)
 
 
-def _get_promise_for_user(user, pk):
-    return get_object_or_404(
-        Promise.objects.select_related("relationship", "lesson__guide"),
-        pk=pk,
-        relationship__owner=user,
-    )
+def _get_promise_for_user(user, pk, *, locked=False):
+    """With `locked`, in a transaction: locked until it ends (Promise.objects.locked)."""
+    promises = Promise.objects.select_related("relationship", "lesson__guide")
+    if locked:
+        promises = promises.locked()
+    return get_object_or_404(promises, pk=pk, relationship__owner=user)
 
 
 def _get_reflection_for_user(user, pk):
@@ -282,11 +283,11 @@ def promise_delete(request, pk):
     return _confirm_delete(request, promise, back, _("Promise deleted."))
 
 
-def _respond_to_status_change(request, promise):
+def _respond_to_status_change(request, promise, versions_before):
     if request.htmx and request.POST.get("from") == "dashboard":
         from journal.dashboard import render_after_status_change
 
-        return render_after_status_change(request, promise.relationship)
+        return render_after_status_change(request, promise, versions_before)
     if request.htmx:
         context = {"promise": promise, "today": timezone.localdate(), "announce": True}
         return render(request, "journal/promise_row.html", context)
@@ -296,20 +297,29 @@ def _respond_to_status_change(request, promise):
 @require_POST
 @login_required
 def promise_status(request, pk):
-    promise = _get_promise_for_user(request.user, pk)
     status = request.POST.get("status")
-    if status not in Status.values:
-        return HttpResponseBadRequest(_("Unknown status."))
-    promise.set_status(status, by=request.user)
-    return _respond_to_status_change(request, promise)
+    with transaction.atomic():  # the ownership check and the lock in one query
+        promise = _get_promise_for_user(request.user, pk, locked=True)
+        if status not in Status.values:
+            return HttpResponseBadRequest(_("Unknown status."))
+        versions_before = _versions(promise.relationship)
+        promise.set_status(status, by=request.user, locked=True)
+    return _respond_to_status_change(request, promise, versions_before)
 
 
 @require_POST
 @login_required
 def promise_undo(request, pk):
-    promise = _get_promise_for_user(request.user, pk)
-    promise.undo_last_change(by=request.user)
-    return _respond_to_status_change(request, promise)
+    with transaction.atomic():
+        promise = _get_promise_for_user(request.user, pk, locked=True)
+        versions_before = _versions(promise.relationship)
+        promise.undo_last_change(by=request.user, locked=True)
+    return _respond_to_status_change(request, promise, versions_before)
+
+
+def _versions(relationship):
+    """What the dashboard's caches are kept under (journal.dashboard.carry_over)."""
+    return relationship.score_version, relationship.page_version
 
 
 def _reflection_form_initial(request):

@@ -16,9 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guides.models import Lesson, LessonProgress
-from journal.dashboard import RANGES, compute_track_record
+from journal.dashboard import RANGES, _read_recent, _recent_key, compute_track_record
 from journal.models import Breach, CheckIn, Profile, Promise, Reflection, Relationship, Status
 from journal.models import StatusChange as Change
+from journal.scoring import history_boundary
 
 MAX_QUERIES = 12
 HEAVY = 500
@@ -161,7 +162,8 @@ def test_the_track_record_cache_spares_the_heavy_queries(heavy):
     assert b"A new page" in response.content  # the page is rendered again
     reads_all_promises = [q for q in cached if re.search(r'AS "resolved_at"', q["sql"])]
     assert not reads_all_promises
-    assert len(cached) == len(computing) - 2  # the promises and the breaches
+    # Every promise (the history), the recent ones (which also give the lists) and the breaches.
+    assert len(cached) == len(computing) - 3
 
 
 @pytest.mark.parametrize(
@@ -376,7 +378,7 @@ def assert_fresh(client, response, relationship, range_key="30"):
     assert response.status_code == HTTPStatus.OK
     relationship.refresh_from_db()
     cache.clear()  # nothing cached: the history, the track record and the page from scratch
-    expected, _listed = compute_track_record(relationship, timezone.localdate(), range_key)
+    expected = compute_track_record(relationship, timezone.localdate(), range_key)
     assert shown_score(response) == floatformat(expected.score, 1)
     if response.context and "score" in response.context:  # rendered, not from the page cache
         context = response.context
@@ -393,6 +395,34 @@ def assert_fresh(client, response, relationship, range_key="30"):
     rendered_now = client.get(dashboard_url(relationship, range_key))
     assert rendered_now.context["score"] == expected.score
     assert main_without_tokens(response) == main_without_tokens(rendered_now)
+
+
+def undo_an_old_promise(client, relationship):
+    """Reopened months after it was kept: not among the recent promises the click carries
+    over (journal.dashboard.carry_over), so they are read again."""
+    promise = Promise.objects.create(relationship=relationship, text="Old", due_date=days_ago(99))
+    promise.set_status(Status.KEPT, by=relationship.owner, on=days_ago(98))
+    client.get(dashboard_url(relationship))
+    data = {"from": "dashboard", "range": "30"}
+    client.post(f"/journal/promises/{promise.pk}/undo/", data, HTTP_HX_REQUEST="true")
+    assert Promise.objects.get(pk=promise.pk).status == Status.OPEN
+
+
+def rename_a_listed_promise(client, relationship):
+    """Its row on the dashboard is kept rendered in the cache: it must show the new text."""
+    promise = open_promise(relationship)
+    data = {
+        "relationship": relationship.pk,
+        "text": "Renamed: call before eight",
+        "due_date": promise.due_date.isoformat(),
+        "size": promise.size,
+    }
+    assert client.post(f"/journal/promises/{promise.pk}/edit/", data).status_code == 302
+
+
+def check_in(client, relationship):
+    url = f"/journal/relationships/{relationship.pk}/check-ins/new/"
+    assert client.post(url, {"felt_trust": 9}).status_code == HTTPStatus.FOUND
 
 
 VISIBLE_CHANGES = [
@@ -412,10 +442,13 @@ OLD_CHANGES = [
     edit_an_old_promise,
     delete_an_old_promise,
     backdate_a_breach,
+    undo_an_old_promise,
 ]
+# Changes the page shows that do not move the score.
+QUIET_CHANGES = [rename_a_listed_promise, check_in]
 
 
-@pytest.mark.parametrize("change", VISIBLE_CHANGES + OLD_CHANGES)
+@pytest.mark.parametrize("change", VISIBLE_CHANGES + OLD_CHANGES + QUIET_CHANGES)
 @pytest.mark.parametrize("range_key", ["30", "all"])
 def test_the_dashboard_shows_each_change_at_once(small, change, range_key):
     client = client_for(small)
@@ -432,6 +465,29 @@ def test_the_dashboard_shows_each_change_at_once(small, change, range_key):
     if change in VISIBLE_CHANGES:
         assert shown_score(after) != shown_score(before)
     assert_fresh(client, after, small, range_key)
+
+
+@pytest.mark.parametrize("action", ["status", "undo"])
+def test_a_click_carries_the_recent_promises_over_exactly(small, action):
+    """What a Kept / Undo click keeps under the new versions instead of reading it again is
+    what reading it gives."""
+    promise = small.promises.get(text="Walk")  # kept three days ago, with a change to undo
+    if action == "status":
+        promise = open_promise(small)
+    client = client_for(small)
+    client.get(dashboard_url(small))
+    data = {"status": "kept", "from": "dashboard", "range": "30"}
+    with CaptureQueriesContext(connection) as queries:
+        client.post(f"/journal/promises/{promise.pk}/{action}/", data, HTTP_HX_REQUEST="true")
+    read = {re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in queries if "SELECT" in q["sql"]}
+    assert read == {"django_session", "auth_user", "journal_promise"} | (
+        {"journal_statuschange"} if action == "undo" else set()
+    )
+    small.refresh_from_db()
+    boundary = history_boundary(timezone.localdate())
+    carried = cache.get(_recent_key(small, small.score_version, boundary))
+    assert carried == _read_recent(small, boundary)
+    assert promise.pk in {p.pk for p in carried.promises}
 
 
 def test_a_new_day_in_the_users_time_zone_is_a_new_track_record(small, monkeypatch):

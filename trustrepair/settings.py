@@ -134,8 +134,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while one writer writes; IMMEDIATE takes the write lock
     # at BEGIN so two writers queue on the busy timeout instead of failing with
-    # "database is locked" half-way through a transaction.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # "database is locked" half-way through a transaction. Connections are kept (CONN_MAX_AGE)
+    # as with PostgreSQL: the last connection to close checkpoints the WAL into the database,
+    # so closing one after every request made the next request pay for the last one's writes.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -144,11 +145,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # One process: the local-memory cache. Several gunicorn workers or hosts: set REDIS_URL so
 # that allauth's rate limits (and the cached score timelines) are shared by all of them.
+# The local-memory cache holds 20,000 entries (Django's default, 300, is a few dashboards:
+# each keeps its page, track record, history and a rendered row per listed promise).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -143,6 +143,9 @@ def test_marking_kept_from_the_dashboard_updates_it_in_place(
     for card in ("score-card", "chart-card", "why-card", "streak-card"):
         assert re.search(rf'id="{card}"[^>]*hx-swap-oob="true"', content), card
     assert 'id="announcer" hx-swap-oob' in content
+    assert 'role="status"' not in content  # the announcer speaks once, not each row
+    # Without JavaScript, the rows' forms come back to the dashboard, not to this POST's URL.
+    assert f'name="next" value="/dashboard/{relationship.pk}/?range=90"' in content
     assert shown_score(response) == "3.2"
     assert "Trust score now 3.2 out of 10." in content
     assert "Cook dinner on Friday" in content  # in "why did it move"
