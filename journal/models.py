@@ -374,7 +374,9 @@ class Promise(models.Model):
     def _record_status(self, status, *, by, on=None):
         if status == self.status:
             return None
-        change = self.changes.create(actor=by, from_status=self.status, to_status=status)
+        change = StatusChange.objects.create(
+            promise=self, actor=by, from_status=self.status, to_status=status
+        )
         self.status = status
         if status == Status.OPEN:
             self.resolved_on = self.resolved_at = None

@@ -77,8 +77,9 @@ BREACH_MIN_LOSS = 2.0
 CAUSE_DELTA_DECIMALS = 6
 
 
-@dataclass(frozen=True, slots=True)
-class PromiseEvent:
+# Named tuples, not dataclasses: a five-year timeline has thousands of them, and a tuple is
+# the cheapest object Python builds (computing, pickling to the cache and back).
+class PromiseEvent(NamedTuple):
     id: int
     text: str
     size: str  # "small" | "medium" | "large"
@@ -87,8 +88,7 @@ class PromiseEvent:
     resolved_on: date | None  # local date the status was set; None while open
 
 
-@dataclass(frozen=True, slots=True)
-class BreachEvent:
+class BreachEvent(NamedTuple):
     """A new breach recorded after the start (the breach that started it all is the start)."""
 
     id: int
@@ -96,8 +96,6 @@ class BreachEvent:
     on: date
 
 
-# Named tuples, not dataclasses: a five-year timeline has thousands of them, and a tuple is
-# the cheapest object Python builds (computing, pickling to the cache and back).
 class Cause(NamedTuple):
     kind: str  # "start" | "kept" | "broken" | "overdue" | "breach"
     ref_id: int | None  # promise id or breach id; None for the start

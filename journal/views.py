@@ -56,10 +56,12 @@ def _get_relationship_for_user(user, pk):
 
 
 def _get_promise_for_user(user, pk, *, locked=False):
-    """With `locked`, in a transaction: locked until it ends (Promise.objects.locked)."""
-    promises = Promise.objects.select_related("relationship", "lesson__guide")
+    """With `locked`, in a transaction: locked until it ends (Promise.objects.locked), and
+    without its lesson, which only the journal page's row shows."""
     if locked:
-        promises = promises.locked()
+        promises = Promise.objects.locked()
+    else:
+        promises = Promise.objects.select_related("relationship", "lesson__guide")
     return get_object_or_404(promises, pk=pk, relationship__owner=user)
 
 

@@ -133,8 +133,8 @@ def test_adding_a_broken_promise_never_raises_any_day(history, broken):
 @property_settings
 @given(histories(), promises(EXTRA_ID, "open"), st.none() | offsets.map(day))
 def test_resolving_an_open_promise_moves_the_right_way(history, open_promise, resolved_on):
-    kept = replace(open_promise, status="kept", resolved_on=resolved_on)
-    broken = replace(open_promise, status="broken", resolved_on=resolved_on)
+    kept = open_promise._replace(status="kept", resolved_on=resolved_on)
+    broken = open_promise._replace(status="broken", resolved_on=resolved_on)
     left_open = history.plus(open_promise).timeline()
     assert_never_lower(history.plus(kept).timeline(), left_open)
     assert_never_lower(left_open, history.plus(broken).timeline())
