@@ -517,6 +517,6 @@ def render_after_status_change(request, promise, versions_before):
         carry_over(relationship, promise, versions_before, timezone.localdate(), range_key)
     context = dashboard_context(request, relationship, range_key)
     rows = promise_rows(context["lists"], relationship, context["today"], range_key)
-    context.update(promise_rows=rows, announce=True, csrf_token=CSRF_PLACEHOLDER)
-    html = render_to_string("journal/dashboard_update.html", context, request)
+    context.update(promise_rows=rows, oob=True, csrf_token=CSRF_PLACEHOLDER)
+    html = render_to_string("journal/dashboard_body.html#after-status-change", context, request)
     return HttpResponse(with_csrf_token(request, html))

@@ -24,6 +24,18 @@ def signed(value, digits=1):
     return f"{0:.{digits}f}"
 
 
+@register.simple_tag
+def delta(value, label):
+    """A change of the score, coloured by its direction, then what it is over ("7 days")."""
+    direction = "down" if value < 0 else "up" if value > 0 else ""
+    return format_html(
+        '<span class="delta {}">{}</span> <span class="muted">{}</span>',
+        direction,
+        signed(value),
+        label,
+    )
+
+
 @register.filter
 def isolate(value):
     """Wrap user-written text placed inside a sentence in Unicode isolates (FSI … PDI), so a
