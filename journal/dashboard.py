@@ -1,8 +1,11 @@
 """The signed-in home page: one relationship's score, chart, promises and next steps."""
 
 import hashlib
+import itertools
+from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -34,6 +37,8 @@ CHART_PAD_LEFT, CHART_PAD_RIGHT, CHART_PAD_Y = 28, 8, 10
 MAX_CHART_POINTS = 400
 CACHE_SECONDS = 60 * 60  # track records, Recent, check-ins
 HISTORY_CACHE_SECONDS = ROW_CACHE_SECONDS = 60 * 60 * 24  # promise texts: no longer than a day
+MONTHLY_TABLE_DAYS = 365  # a range this long is listed in the data table a month a row
+MONTH_COUNTS = ("kept", "broken", "overdue", "breach")
 CHANGES_SHOWN = 6  # "why did it move?"
 MILESTONES_SHOWN = 6
 # Promises as the dashboard reads them: named tuples, several times cheaper to build than model
@@ -112,6 +117,37 @@ def build_chart(points, checkins):
     ]
     gridlines = [{"y": y(level), "label": level} for level in (0, 5, 10)]
     return Chart(" ".join(line), felt, markers, gridlines, points[0].day, points[-1].day)
+
+
+class Month(NamedTuple):
+    """A row of a long range's data table."""
+
+    first_day: date
+    score: float  # at its end (or at the end of the range)
+    delta: float  # its change
+    counts: tuple  # (cause kind, how many), in the order of MONTH_COUNTS
+    felt: int | None  # its last check-in
+
+
+def months(points, checkins):
+    """The points and check-ins of a long range a month at a time: a year of days, or five,
+    is a table no one can read (nor download on a phone); the chart shows them day by day."""
+    felt = {(c.date.year, c.date.month): c.felt_trust for c in checkins}  # oldest first
+    rows = []
+    for (year, month), days in itertools.groupby(points, key=lambda p: (p.day.year, p.day.month)):
+        days = list(days)
+        before = days[0].score - days[0].delta
+        kinds = Counter(c.kind for p in days for c in p.causes if c.kind != "start")
+        rows.append(
+            Month(
+                date(year, month, 1),
+                days[-1].score,
+                days[-1].score - before,
+                tuple((kind, kinds[kind]) for kind in MONTH_COUNTS if kinds[kind]),
+                felt.get((year, month)),
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -411,6 +447,7 @@ def dashboard_context(request, relationship, range_key):
         "range_key": range_key,
         "ranges": RANGES,
         "shown_points": shown,
+        "table_months": months(shown, checkins) if len(shown) >= MONTHLY_TABLE_DAYS else None,
         "table_points": [p for p in shown if p.causes] or shown[-1:],
         "chart": build_chart(shown, checkins),
         "checkins": checkins,

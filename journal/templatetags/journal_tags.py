@@ -2,7 +2,7 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_noop, pgettext
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
 register = template.Library()
 
@@ -76,3 +76,24 @@ def describe_causes(causes):
         }
         sentences.append(gettext(CAUSE_SENTENCES.get(kind, CAUSE_SENTENCES["start"])) % values)
     return mark_safe(pgettext("between causes", "; ").join(sentences))
+
+
+def _count_words(kind, number):
+    """How many causes of a kind, in words (ngettext needs the literal strings)."""
+    if kind == "kept":
+        return ngettext("%(count)s kept", "%(count)s kept", number) % {"count": number}
+    if kind == "broken":
+        return ngettext("%(count)s broken", "%(count)s broken", number) % {"count": number}
+    if kind == "overdue":
+        return ngettext("%(count)s overdue", "%(count)s overdue", number) % {"count": number}
+    return ngettext("%(count)s new breach", "%(count)s new breaches", number) % {"count": number}
+
+
+@register.filter
+def describe_counts(counts):
+    """A month's causes counted (journal.dashboard.Month.counts): "12 kept, 2 broken"."""
+    if not counts:
+        return gettext("Nothing changed")
+    return pgettext("list separator", ", ").join(
+        _count_words(kind, number) for kind, number in counts
+    )

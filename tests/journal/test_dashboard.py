@@ -376,3 +376,61 @@ def test_promises_marked_today_stay_with_an_undo_button(
     assert "Kept just now" in page
     assert f"/journal/promises/{kept_today.pk}/undo/" in page
     assert "Kept last week" not in page.split('id="promises-card"')[1].split("</section>")[0]
+
+
+def test_a_long_range_is_tabled_a_month_a_row(
+    auth_client, make_relationship, make_promise, make_checkin, alice
+):
+    """A year of days is a table no one can read: a year or more is listed by month."""
+    long_ago = make_relationship(name="Long", breach_date=days_ago(500))
+    make_checkin(to=long_ago, felt_trust=2, date=days_ago(300))
+    make_checkin(to=long_ago, felt_trust=4, date=days_ago(300) + timedelta(days=1))
+    kept_day, broken_day = days_ago(100), days_ago(40)
+    for text in ("Walk the dog", "Call mum"):
+        make_promise(to=long_ago, text=text, due_date=kept_day).set_status(
+            "kept", by=alice, on=kept_day
+        )
+    make_promise(to=long_ago, text="Cook", due_date=broken_day).set_status(
+        "broken", by=alice, on=broken_day
+    )
+
+    response = auth_client.get(f"{url(long_ago)}?range=all")
+
+    months = response.context["table_months"]
+    assert [m.first_day for m in months][:2] == [
+        days_ago(500).replace(day=1),
+        (days_ago(500).replace(day=28) + timedelta(days=4)).replace(day=1),
+    ]
+    assert months[-1].first_day == today().replace(day=1)
+    assert months[-1].score == response.context["score"]
+    assert sum(m.delta for m in months) == pytest.approx(response.context["score"] - 3)
+    by_month = {m.first_day: dict(m.counts) for m in months}
+    assert by_month[kept_day.replace(day=1)]["kept"] == 2
+    assert by_month[broken_day.replace(day=1)]["broken"] == 1
+    felt = {m.first_day: m.felt for m in months}
+    assert felt[(days_ago(300) + timedelta(days=1)).replace(day=1)] == 4  # the month's last
+    assert felt[today().replace(day=1)] is None
+    page = response.content.decode()
+    assert "Month by month" in page
+    assert "2 kept" in page
+    table = page.split('class="data-table"')[1].split("</details>")[0]
+    assert "Walk the dog" not in table  # counted, not listed
+    assert "Nothing changed" in page  # most months
+    assert "Check-ins</caption>" not in page  # they are in the months' table
+
+
+def test_a_short_range_lists_each_day_that_changed(auth_client, make_relationship):
+    long_ago = make_relationship(name="Long", breach_date=days_ago(500))
+    response = auth_client.get(f"{url(long_ago)}?range=90")
+    assert response.context["table_months"] is None
+    assert b"Days on which something changed" in response.content
+
+
+def test_the_month_table_is_in_japanese(auth_client, make_relationship, make_promise, alice):
+    long_ago = make_relationship(name="Long", breach_date=days_ago(500))
+    make_promise(to=long_ago, due_date=days_ago(30)).set_status("kept", by=alice, on=days_ago(30))
+    auth_client.post("/i18n/setlang/", {"language": "ja", "next": "/"})
+    page = auth_client.get(f"{url(long_ago)}?range=365").content.decode()
+    assert "月ごとの推移" in page
+    assert "守った約束 1件" in page
+    assert "変化なし" in page
