@@ -460,7 +460,7 @@ def time_resumed_timeline(events=TIMELINE_EVENTS, repeat=20):
     return median_seconds(lambda: scoring.compute_timeline(**resumed), repeat)
 
 
-def report(label, results, timeline_seconds):
+def report(label, results, timeline_seconds, resumed_seconds):
     """The table; each page's ratio is to the floor's median over the whole run (sampled
     between that user's requests to every page)."""
     heavy = {name: r for (key, name), r in results.items() if key == "heavy"}
@@ -510,7 +510,9 @@ def report(label, results, timeline_seconds):
         "",
         f"compute_timeline, {TIMELINE_EVENTS} events over five years: "
         f"{timeline_seconds * 1000:.1f} ms = {share:.2f} of the default dashboard's median "
-        f"(target ≤ {TIMELINE_SHARE}).",
+        f"(target ≤ {TIMELINE_SHARE}); as the dashboard and 'mark kept' run it, from the "
+        f"cached history: {resumed_seconds * 1000:.2f} ms = "
+        f"{resumed_seconds / dashboard:.3f} of it.",
     ]
     if share > TIMELINE_SHARE:
         misses.append(f"compute_timeline: {share:.2f} of the dashboard's time")
@@ -537,24 +539,20 @@ def main():
     python = platform.python_version()
     print(f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {python}.")
     timeline_seconds = [time_timeline()]
+    resumed_seconds = time_resumed_timeline()
     sections, misses = [], []
     with tempfile.TemporaryDirectory(prefix="trustrepair-bench-") as temp:
         workdir = Path(temp)
         for label, url in databases:
             results = run_pass(label, url or f"sqlite:///{workdir / 'db.sqlite3'}", args, workdir)
             timeline_seconds.append(time_timeline())
-            section, missed = report(label, results, min(timeline_seconds))
+            section, missed = report(label, results, min(timeline_seconds), resumed_seconds)
             sections.append(section)
             misses += [f"{label}: {miss}" for miss in missed]
     print()
     print("\n\n".join(sections))
     growth = " / ".join(f"{time_timeline(n) * 1000:.1f}" for n in (1000, 2000, 4000))
     print(f"\ncompute_timeline for 1000 / 2000 / 4000 events: {growth} ms")
-    resumed = time_resumed_timeline() * 1000
-    print(
-        f"compute_timeline from the cached history ({TIMELINE_EVENTS} events, as the dashboard"
-        f" and 'mark kept' compute it): {resumed:.2f} ms"
-    )
     if misses:
         print("\nTargets missed:\n  " + "\n  ".join(misses))
         sys.exit(1)
