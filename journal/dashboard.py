@@ -210,8 +210,8 @@ def _read_recent(relationship, boundary):
     return Recent(tuple(breaches), tuple(promises))
 
 
-def compute_track_record(relationship, today, range_key):
-    """The track record for the range.
+def compute_track_record(relationship, today, range_key, recent=None):
+    """The track record for the range, from the relationship's Recent (read if not given).
 
     A range that fits after the history boundary (the default 30 days) goes on from the
     cached History (or, for a relationship younger than that, from the start) with the
@@ -219,7 +219,7 @@ def compute_track_record(relationship, today, range_key):
     """
     days = RANGES[range_key]
     boundary = history_boundary(today)
-    recent = cached_recent(relationship, today)
+    recent = recent or cached_recent(relationship, today)
     if days is not None and (today - boundary).days >= days:
         if boundary > relationship.breach_date:
             history = cached_history(relationship, boundary, recent.breaches)
@@ -274,7 +274,7 @@ def cached_history(relationship, boundary, breaches):
     return history
 
 
-def cached_track_record(relationship, today, range_key):
+def cached_track_record(relationship, today, range_key, recent):
     """compute_track_record, kept while nothing it depends on changes: the relationship's
     promises and breaches (Relationship.score_version, bumped on every save and delete),
     its starting point, and the user's today (which also covers a change of time zone).
@@ -292,7 +292,7 @@ def cached_track_record(relationship, today, range_key):
     key = "track-record:" + ":".join(str(part) for part in parts)
     record = cache.get(key)
     if record is None:
-        record = compute_track_record(relationship, today, range_key)
+        record = compute_track_record(relationship, today, range_key, recent)
         cache.set(key, record, CACHE_SECONDS)
     return record
 
@@ -330,6 +330,7 @@ def carry_over(relationship, promise, versions_before, today, range_key):
     promise's new status, and the check-ins of before are those of now. Kept under the new
     versions, they spare reading them again. Only a promise that stays in the Recent
     promises (any promise just resolved or reopened, unless reopened after weeks) is carried.
+    Returns the Recent carried over, if any.
     """
     score_before, page_before = versions_before
     boundary = history_boundary(today)
@@ -342,12 +343,16 @@ def carry_over(relationship, promise, versions_before, today, range_key):
             else p
             for p in recent.promises
         )
+        recent = Recent(recent.breaches, promises)
         key = _recent_key(relationship, relationship.score_version, boundary)
-        cache.set(key, Recent(recent.breaches, promises), CACHE_SECONDS)
+        cache.set(key, recent, CACHE_SECONDS)
+    else:
+        recent = None
     checkins = cache.get(_checkins_key(relationship, page_before, today, range_key))
     if checkins is not None:
         key = _checkins_key(relationship, relationship.page_version, today, range_key)
         cache.set(key, checkins, CACHE_SECONDS)
+    return recent
 
 
 def _resolutions(promises):
@@ -430,11 +435,12 @@ def _listed_promise(p):
     return promise
 
 
-def dashboard_context(request, relationship, range_key):
+def dashboard_context(request, relationship, range_key, recent=None):
     """The score, chart and promise lists. `relationship` must be freshly read (its versions
-    name the cached track record)."""
+    name the cached track record); `recent`, its Recent if already at hand."""
     today = timezone.localdate()
-    record = cached_track_record(relationship, today, range_key)
+    recent = recent or cached_recent(relationship, today)
+    record = cached_track_record(relationship, today, range_key, recent)
     shown = record.shown_points
     checkins, latest_checkin = cached_checkins(relationship, today, range_key, shown[0].day)
     return {
@@ -455,7 +461,7 @@ def dashboard_context(request, relationship, range_key):
         "diverges": latest_checkin is not None
         and abs(latest_checkin.felt_trust - record.score) >= DIVERGENCE,
         "changes": record.changes,
-        "lists": _promise_lists(cached_recent(relationship, today).promises, today),
+        "lists": _promise_lists(recent.promises, today),
         "streaks": record.streaks,
         "milestones": record.milestones,
         "fragment_key": fragment_key(relationship, record, checkins, range_key),
@@ -550,9 +556,11 @@ def render_after_status_change(request, promise, versions_before):
     range_key = request.POST.get("range", DEFAULT_RANGE)
     if range_key not in RANGES:
         range_key = DEFAULT_RANGE
+    recent = None
     if versions_before != (relationship.score_version, relationship.page_version):
-        carry_over(relationship, promise, versions_before, timezone.localdate(), range_key)
-    context = dashboard_context(request, relationship, range_key)
+        today = timezone.localdate()
+        recent = carry_over(relationship, promise, versions_before, today, range_key)
+    context = dashboard_context(request, relationship, range_key, recent)
     rows = promise_rows(context["lists"], relationship, context["today"], range_key)
     context.update(promise_rows=rows, oob=True, csrf_token=CSRF_PLACEHOLDER)
     html = render_to_string("journal/dashboard_body.html#after-status-change", context, request)
