@@ -1,6 +1,6 @@
 from django import template
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
@@ -94,6 +94,8 @@ def describe_counts(counts):
     """A month's causes counted (journal.dashboard.Month.counts): "12 kept, 2 broken"."""
     if not counts:
         return gettext("Nothing changed")
-    return pgettext("list separator", ", ").join(
-        _count_words(kind, number) for kind, number in counts
+    return format_html_join(
+        pgettext("list separator", ", "),
+        '<span class="count">{}</span>',
+        ((_count_words(kind, number),) for kind, number in counts),
     )
