@@ -187,10 +187,11 @@ class Recent:
 
 
 def cached_recent(relationship, today):
-    key = _recent_key(relationship, relationship.score_version, history_boundary(today))
+    boundary = history_boundary(today)
+    key = _recent_key(relationship, relationship.score_version, boundary)
     recent = cache.get(key)
     if recent is None:
-        recent = _read_recent(relationship, history_boundary(today))
+        recent = _read_recent(relationship, boundary)
         cache.set(key, recent, CACHE_SECONDS)
     return recent
 
