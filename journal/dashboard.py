@@ -300,17 +300,13 @@ def cached_track_record(relationship, today, range_key, recent):
 
 def cached_checkins(relationship, today, range_key, since):
     """The check-ins from `since`, the first day the range shows, oldest first, and the latest
-    one ever: kept under page_version, which every check-in bumps."""
-    key = _checkins_key(relationship, relationship.page_version, today, range_key)
+    one ever: kept under entries_version, which every check-in moves and no promise does."""
+    key = f"checkins:{relationship.pk}:{relationship.entries_version}:{today}:{range_key}"
     checkins = cache.get(key)
     if checkins is None:
         checkins = _checkins_since(relationship, since)
         cache.set(key, checkins, CACHE_SECONDS)
     return checkins
-
-
-def _checkins_key(relationship, page_version, today, range_key):
-    return f"checkins:{relationship.pk}:{page_version}:{today}:{range_key}"
 
 
 def _checkins_since(relationship, since):
@@ -325,34 +321,28 @@ def _checkins_since(relationship, since):
     return [c for c in checkins if c.date >= since], (checkins[-1] if checkins else None)
 
 
-def carry_over(relationship, promise, versions_before, today, range_key):
-    """After a status change of `promise` took the relationship from `versions_before`
-    (score_version, page_version) to its versions now: the Recent of before, with the
-    promise's new status, and the check-ins of before are those of now. Kept under the new
-    versions, they spare reading them again. Only a promise that stays in the Recent
-    promises (any promise just resolved or reopened, unless reopened after weeks) is carried.
-    Returns the Recent carried over, if any.
+def carry_over(relationship, promise, score_before, today):
+    """After a status change of `promise` took the relationship from `score_before` to its
+    score_version now: the Recent of before, with the promise's new status, is the Recent of
+    now. Kept under the new version, it spares reading it again. Only a promise that stays in
+    the Recent promises (any promise just resolved or reopened, unless reopened after weeks)
+    is carried. Returns the Recent carried over, if any.
     """
-    score_before, page_before = versions_before
     boundary = history_boundary(today)
     recent = cache.get(_recent_key(relationship, score_before, boundary))
-    if recent is not None and promise.pk in {p.pk for p in recent.promises}:
-        changed = {"status", "resolved_on", "resolved_at"}
-        promises = tuple(
-            p._replace(**{name: getattr(promise, name) for name in changed})
-            if p.pk == promise.pk
-            else p
-            for p in recent.promises
-        )
-        recent = Recent(recent.breaches, promises)
-        key = _recent_key(relationship, relationship.score_version, boundary)
-        cache.set(key, recent, CACHE_SECONDS)
-    else:
-        recent = None
-    checkins = cache.get(_checkins_key(relationship, page_before, today, range_key))
-    if checkins is not None:
-        key = _checkins_key(relationship, relationship.page_version, today, range_key)
-        cache.set(key, checkins, CACHE_SECONDS)
+    if recent is None or promise.pk not in {p.pk for p in recent.promises}:
+        return None
+    changed = {"status", "resolved_on", "resolved_at"}
+    promises = tuple(
+        p._replace(**{name: getattr(promise, name) for name in changed})
+        if p.pk == promise.pk
+        else p
+        for p in recent.promises
+    )
+    recent = Recent(recent.breaches, promises)
+    cache.set(
+        _recent_key(relationship, relationship.score_version, boundary), recent, CACHE_SECONDS
+    )
     return recent
 
 
@@ -548,9 +538,9 @@ def page_key(request, relationship):
     )
 
 
-def render_after_status_change(request, promise, versions_before):
+def render_after_status_change(request, promise, score_before):
     """The pieces a Kept / Broken / Undo click on `promise` changes, swapped in out of band.
-    `versions_before`: the relationship's (score_version, page_version) before the click."""
+    `score_before`: the relationship's score_version before the click."""
     # The relationship was read and locked with the promise and its versions followed the
     # write's bumps (Promise.objects.locked): they name this state's caches.
     relationship = promise.relationship
@@ -558,9 +548,8 @@ def render_after_status_change(request, promise, versions_before):
     if range_key not in RANGES:
         range_key = DEFAULT_RANGE
     recent = None
-    if versions_before != (relationship.score_version, relationship.page_version):
-        today = timezone.localdate()
-        recent = carry_over(relationship, promise, versions_before, today, range_key)
+    if score_before != relationship.score_version:
+        recent = carry_over(relationship, promise, score_before, timezone.localdate())
     context = dashboard_context(request, relationship, range_key, recent)
     rows = promise_rows(context["lists"], relationship, context["today"], range_key)
     context.update(promise_rows=rows, oob=True, csrf_token=CSRF_PLACEHOLDER)

@@ -219,6 +219,14 @@ class Relationship(models.Model):
     def get_absolute_url(self):
         return reverse("journal:relationship", args=[self.pk])
 
+    @property
+    def entries_version(self):
+        """Moves whenever page_version moves without score_version (bump_versions bumps
+        page_version with every score_version): with a check-in, a reflection, a change to
+        the owner's relationships or lesson progress, never with a promise or a breach. What
+        the dashboard keeps its check-ins under, so that a Kept click leaves them cached."""
+        return self.page_version - self.score_version
+
     @classmethod
     def bump_versions(cls, queryset, *, score, history=False, in_memory=()):
         """Mark the cached dashboards of `queryset` stale; with `score`, their track

@@ -285,11 +285,11 @@ def promise_delete(request, pk):
     return _confirm_delete(request, promise, back, _("Promise deleted."))
 
 
-def _respond_to_status_change(request, promise, versions_before):
+def _respond_to_status_change(request, promise, score_before):
     if request.htmx and request.POST.get("from") == "dashboard":
         from journal.dashboard import render_after_status_change
 
-        return render_after_status_change(request, promise, versions_before)
+        return render_after_status_change(request, promise, score_before)
     if request.htmx:
         context = {"promise": promise, "today": timezone.localdate(), "announce": True}
         return render(request, "journal/promise_row.html", context)
@@ -304,9 +304,9 @@ def promise_status(request, pk):
         promise = _get_promise_for_user(request.user, pk, locked=True)
         if status not in Status.values:
             return HttpResponseBadRequest(_("Unknown status."))
-        versions_before = _versions(promise.relationship)
-        promise.set_status(status, by=request.user, locked=True)
-    return _respond_to_status_change(request, promise, versions_before)
+        score_before = promise.relationship.score_version  # what the dashboard's caches
+        promise.set_status(status, by=request.user, locked=True)  # were kept under
+    return _respond_to_status_change(request, promise, score_before)
 
 
 @require_POST
@@ -314,14 +314,9 @@ def promise_status(request, pk):
 def promise_undo(request, pk):
     with transaction.atomic():
         promise = _get_promise_for_user(request.user, pk, locked=True)
-        versions_before = _versions(promise.relationship)
+        score_before = promise.relationship.score_version
         promise.undo_last_change(by=request.user, locked=True)
-    return _respond_to_status_change(request, promise, versions_before)
-
-
-def _versions(relationship):
-    """What the dashboard's caches are kept under (journal.dashboard.carry_over)."""
-    return relationship.score_version, relationship.page_version
+    return _respond_to_status_change(request, promise, score_before)
 
 
 def _reflection_form_initial(request):

@@ -208,6 +208,22 @@ def test_marking_kept_costs_the_same_queries_for_a_heavy_user(small, heavy):
     assert len(write_queries(heavy, "status")) == len(queries)
 
 
+def test_a_click_reads_no_check_ins_after_another_workers_click(small):
+    """Each gunicorn worker has its own cache, so a click often follows one it did not see.
+    Check-ins are kept under entries_version, which no promise moves: the click reads the
+    recent promises again, and still not the check-ins."""
+    client = client_for(small)
+    client.get(dashboard_url(small))
+    first, second = small.promises.filter(status=Status.OPEN).order_by("due_date", "pk")[:2]
+    first.set_status(Status.KEPT, by=small.owner)  # in the other worker
+    data = {"status": "kept", "from": "dashboard", "range": "30"}
+    with CaptureQueriesContext(connection) as queries:
+        client.post(f"/journal/promises/{second.pk}/status/", data, HTTP_HX_REQUEST="true")
+    read = " ".join(q["sql"] for q in queries)
+    assert "journal_breach" in read  # the recent state, read again
+    assert "journal_checkin" not in read
+
+
 @pytest.fixture
 def young(lessons, user_factory):
     """Weeks old: younger than the cached history (journal.dashboard.History)."""

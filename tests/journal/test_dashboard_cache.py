@@ -10,7 +10,7 @@ from django.test import Client
 
 from guides.models import Lesson, LessonProgress, SuggestedPromise
 from guides.progress import next_lesson
-from journal.models import CheckIn, Reflection, Relationship
+from journal.models import Breach, CheckIn, Reflection, Relationship
 
 from .conftest import days_ago, today
 
@@ -202,3 +202,26 @@ def test_saving_an_old_copy_never_writes_back_old_versions(relationship, make_pr
     assert saved.name == "Samantha"
     assert saved.score_version == versions[0]
     assert saved.page_version == versions[1] + 1  # its own dashboards list its name
+
+
+def test_entries_version_moves_with_check_ins_and_never_with_promises(
+    relationship, make_promise, make_checkin
+):
+    def entries_version():
+        return Relationship.objects.get(pk=relationship.pk).entries_version
+
+    versions = [entries_version()]
+    promise = make_promise()
+    promise.set_status("kept", by=relationship.owner)
+    promise.undo_last_change(by=relationship.owner)
+    Breach.objects.create(relationship=relationship, date=today(), cause="lie")
+    versions.append(entries_version())
+    assert versions[1] == versions[0]  # what a Kept click leaves cached: the check-ins
+    checkin = make_checkin()
+    versions.append(entries_version())
+    checkin.felt_trust = 7
+    checkin.save()
+    versions.append(entries_version())
+    checkin.delete()
+    versions.append(entries_version())
+    assert versions[1] < versions[2] < versions[3] < versions[4]
