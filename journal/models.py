@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Length
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -291,6 +291,15 @@ class PromiseQuerySet(models.QuerySet):
         """
         return self.select_for_update(of=("self", "relationship")).select_related("relationship")
 
+    def with_last_change(self):
+        """With the statuses of each promise's latest change (`last_change_from`,
+        `last_change_to`), which Undo reads: in the same query as the promise and its lock."""
+        latest = StatusChange.objects.filter(promise=OuterRef("pk")).order_by("-at", "-pk")
+        return self.annotate(
+            last_change_from=Subquery(latest.values("from_status")[:1]),
+            last_change_to=Subquery(latest.values("to_status")[:1]),
+        )
+
 
 class Promise(models.Model):
     relationship = models.ForeignKey(
@@ -364,13 +373,22 @@ class Promise(models.Model):
             return self._record_status(status, by=by, on=on)
 
     def undo_last_change(self, *, by, locked=False):
+        """Back to the status before the latest change, if that change is still in effect.
+        A `locked` caller may have read the latest change with the promise
+        (Promise.objects.locked().with_last_change()); it is used once."""
         with transaction.atomic(savepoint=not locked):
             if not locked:
                 self._refresh_status_locked()
-            last = self.changes.order_by("-at", "-pk").first()
-            if last is None or last.to_status != self.status:
+            if locked and "last_change_to" in self.__dict__:
+                from_status = self.__dict__.pop("last_change_from")
+                to_status = self.__dict__.pop("last_change_to")
+            else:
+                latest = self.changes.order_by("-at", "-pk")
+                statuses = latest.values_list("from_status", "to_status").first()
+                from_status, to_status = statuses or (None, None)
+            if to_status != self.status:  # None: no change yet
                 return None
-            return self._record_status(last.from_status, by=by)
+            return self._record_status(from_status, by=by)
 
     def _refresh_status_locked(self):
         locked = Promise.objects.locked().get(pk=self.pk)

@@ -55,11 +55,13 @@ def _get_relationship_for_user(user, pk):
     return get_object_or_404(Relationship, pk=pk, owner=user)
 
 
-def _get_promise_for_user(user, pk, *, locked=False):
+def _get_promise_for_user(user, pk, *, locked=False, last_change=False):
     """With `locked`, in a transaction: locked until it ends (Promise.objects.locked), and
-    without its lesson, which only the journal page's row shows."""
+    without its lesson, which only the journal page's row shows; with `last_change`, with
+    what Undo reads (PromiseQuerySet.with_last_change)."""
     if locked:
         promises = Promise.objects.locked()
+        promises = promises.with_last_change() if last_change else promises
     else:
         promises = Promise.objects.select_related("relationship", "lesson__guide")
     return get_object_or_404(promises, pk=pk, relationship__owner=user)
@@ -313,7 +315,7 @@ def promise_status(request, pk):
 @login_required
 def promise_undo(request, pk):
     with transaction.atomic():
-        promise = _get_promise_for_user(request.user, pk, locked=True)
+        promise = _get_promise_for_user(request.user, pk, locked=True, last_change=True)
         score_before = promise.relationship.score_version
         promise.undo_last_change(by=request.user, locked=True)
     return _respond_to_status_change(request, promise, score_before)

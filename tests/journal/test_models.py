@@ -155,6 +155,27 @@ def test_undo_does_nothing_when_history_and_status_disagree(alice, promise):
     assert promise.status == "broken"
 
 
+@pytest.mark.parametrize("with_last_change", [True, False])
+def test_undo_of_a_locked_promise_reads_its_latest_change_once(alice, promise, with_last_change):
+    """The view reads the latest change with the promise and its lock (one query); a second
+    Undo of the same instance must not go on from that first read."""
+    promise.set_status("kept", by=alice)
+    promise.set_status("broken", by=alice)
+    with transaction.atomic():
+        locked = Promise.objects.locked()
+        locked = locked.with_last_change() if with_last_change else locked
+        locked = locked.get(pk=promise.pk)
+        assert locked.undo_last_change(by=alice, locked=True).to_status == "kept"
+        assert locked.undo_last_change(by=alice, locked=True).to_status == "broken"
+    assert Promise.objects.get(pk=promise.pk).status == "broken"
+    assert list(promise.changes.values_list("to_status", flat=True)) == [
+        "kept",
+        "broken",
+        "kept",
+        "broken",
+    ]
+
+
 def test_is_overdue(make_promise, alice):
     overdue = make_promise(due_date=days_ago(1))
     assert overdue.is_overdue()
