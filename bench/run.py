@@ -366,8 +366,34 @@ def throughput_threads(session, page, port, clients, seconds, open_ids, workdir)
     return sum(done) / (time.monotonic() - started)
 
 
+def create_postgres_database(database_url):
+    """Create the PostgreSQL database of DATABASE_URL if it does not exist yet (through the
+    server's `postgres` database, as the same user)."""
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    settings = dj_database_url.parse(database_url)
+    if settings["ENGINE"] != "django.db.backends.postgresql":
+        return
+    server = {
+        "host": settings["HOST"] or None,
+        "port": settings["PORT"] or None,
+        "user": settings["USER"] or None,
+        "password": settings["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
+        name = settings["NAME"]
+        if not connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone():
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"   created the database {name}", flush=True)
+
+
 def run_pass(label, database_url, args, workdir):
     print(f"\n== {label}: preparing (migrate, collectstatic, lessons, demo users) ...", flush=True)
+    create_postgres_database(database_url)
     env = app_env(database_url, workdir)
     passwords = {key: secrets.token_urlsafe(12) for key in USERS}
     described = prepare(env, passwords)
