@@ -306,8 +306,9 @@ def promise_status(request, pk):
         promise = _get_promise_for_user(request.user, pk, locked=True)
         if status not in Status.values:
             return HttpResponseBadRequest(_("Unknown status."))
-        score_before = promise.relationship.score_version  # what the dashboard's caches
-        promise.set_status(status, by=request.user, locked=True)  # were kept under
+        # What the dashboard's recent state was kept under (dashboard.carry_over).
+        score_before = promise.relationship.score_version
+        promise.set_status(status, by=request.user, locked=True)
     return _respond_to_status_change(request, promise, score_before)
 
 
