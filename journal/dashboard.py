@@ -186,19 +186,18 @@ class Recent:
     promises: tuple
 
 
+def cache_key(name, *parts):
+    return ":".join((name, *(str(part) for part in parts)))
+
+
 def cached_recent(relationship, today):
     boundary = history_boundary(today)
     key = _recent_key(relationship, relationship.score_version, boundary)
-    recent = cache.get(key)
-    if recent is None:
-        recent = _read_recent(relationship, boundary)
-        cache.set(key, recent, CACHE_SECONDS)
-    return recent
+    return cache.get_or_set(key, lambda: _read_recent(relationship, boundary), CACHE_SECONDS)
 
 
 def _recent_key(relationship, score_version, boundary):
-    parts = (relationship.pk, score_version, relationship.breach_date, boundary)
-    return "recent:" + ":".join(str(part) for part in parts)
+    return cache_key("recent", relationship.pk, score_version, relationship.breach_date, boundary)
 
 
 def _read_recent(relationship, boundary):
@@ -259,20 +258,20 @@ def cached_history(relationship, boundary, breaches):
     """The History up to `boundary`, kept while nothing on or before it changes: the key holds
     history_version (bumped by the signals when a change touches a day that old), the
     relationship's starting point and the boundary (which moves every HISTORY_STEP days)."""
-    parts = (
+    key = cache_key(
+        "history",
         relationship.pk,
         relationship.history_version,
         relationship.starting_trust,
         relationship.breach_date,
         boundary,
     )
-    key = "history:" + ":".join(str(part) for part in parts)
-    history = cache.get(key)
-    if history is None:
+
+    def compute():
         timeline, progress = _full_track_record(relationship, boundary, breaches, history=True)
-        history = History(timeline.checkpoint(changes=CHANGES_SHOWN), progress)
-        cache.set(key, history, HISTORY_CACHE_SECONDS)
-    return history
+        return History(timeline.checkpoint(changes=CHANGES_SHOWN), progress)
+
+    return cache.get_or_set(key, compute, HISTORY_CACHE_SECONDS)
 
 
 def cached_track_record(relationship, today, range_key, recent):
@@ -282,7 +281,8 @@ def cached_track_record(relationship, today, range_key, recent):
 
     `relationship` must be freshly read, so that its score_version is current.
     """
-    parts = (
+    key = cache_key(
+        "track-record",
         relationship.pk,
         relationship.score_version,
         relationship.starting_trust,
@@ -290,23 +290,16 @@ def cached_track_record(relationship, today, range_key, recent):
         today,
         range_key,
     )
-    key = "track-record:" + ":".join(str(part) for part in parts)
-    record = cache.get(key)
-    if record is None:
-        record = compute_track_record(relationship, today, range_key, recent)
-        cache.set(key, record, CACHE_SECONDS)
-    return record
+    return cache.get_or_set(
+        key, lambda: compute_track_record(relationship, today, range_key, recent), CACHE_SECONDS
+    )
 
 
 def cached_checkins(relationship, today, range_key, since):
     """The check-ins from `since`, the first day the range shows, oldest first, and the latest
     one ever: kept under entries_version, which every check-in moves and no promise does."""
-    key = f"checkins:{relationship.pk}:{relationship.entries_version}:{today}:{range_key}"
-    checkins = cache.get(key)
-    if checkins is None:
-        checkins = _checkins_since(relationship, since)
-        cache.set(key, checkins, CACHE_SECONDS)
-    return checkins
+    key = cache_key("checkins", relationship.pk, relationship.entries_version, today, range_key)
+    return cache.get_or_set(key, lambda: _checkins_since(relationship, since), CACHE_SECONDS)
 
 
 def _checkins_since(relationship, since):
