@@ -2,9 +2,10 @@
 
 import hashlib
 import itertools
+import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.contrib.auth.decorators import login_required
@@ -23,7 +24,7 @@ from guides.models import Guide, Lesson, content_version
 from guides.progress import next_lesson
 from journal import insights, scoring
 from journal.insights import Progress, Resolution, Streaks
-from journal.models import CheckIn, Profile, Promise, Status
+from journal.models import CheckIn, Profile, Promise, Relationship, Status
 from journal.pagecache import CSRF_PLACEHOLDER, cached_html, with_csrf_token
 from journal.scoring import history_boundary
 from journal.views import _get_relationship_for_user
@@ -41,12 +42,38 @@ MONTHLY_TABLE_DAYS = 365  # a range this long is listed in the data table a mont
 MONTH_COUNTS = ("kept", "broken", "overdue", "breach")
 CHANGES_SHOWN = 6  # "why did it move?"
 MILESTONES_SHOWN = 6
-# Promises as the dashboard reads them: named tuples, several times cheaper to build than model
-# instances. What a promise's row shows (promise_rows), what the timeline needs, and for the
-# promises listed, the lesson the row links to.
+RECENT_FORMAT = 1  # of Relationship.recent_state: a new one when RecentPromise's fields change
+
+
+class RecentPromise(NamedTuple):
+    """A promise as the dashboard reads it: a named tuple, several times cheaper to build than
+    a model instance. The fields up to lesson_id are what its row shows (promise_rows), with
+    the link and titles of the lesson that lesson_id names (LESSON_FIELDS)."""
+
+    pk: int
+    text: str
+    size: str
+    due_date: date
+    status: str
+    resolved_on: date | None
+    lesson_id: int | None
+    resolved_at: datetime | None
+    lesson_slug: str | None
+    lesson_title_en: str | None
+    lesson_title_ja: str | None
+    lesson_guide_slug: str | None
+
+
+class RecentBreach(NamedTuple):
+    pk: int
+    date: date
+    description: str
+
+
 ROW_FIELDS = ("pk", "text", "size", "due_date", "status", "resolved_on", "lesson_id")
 TIMELINE_FIELDS = (*ROW_FIELDS, "resolved_at")
 LESSON_FIELDS = ("lesson__slug", "lesson__title_en", "lesson__title_ja", "lesson__guide__slug")
+NO_LESSON = (None,) * len(LESSON_FIELDS)
 
 
 def timeline_for(relationship, promises, breaches, today, since=None):
@@ -178,9 +205,12 @@ class History:
 class Recent:
     """What the dashboard reads of a relationship's latest weeks: its breaches, and the
     promises with an event since the history boundary and the open ones (all of them for a
-    relationship younger than the history), as named tuples (LESSON_FIELDS included, for the
-    lists). Kept under score_version, which every change to them bumps; a status change
-    carries it over to the new version (carry_over) rather than reading it again."""
+    relationship younger than the history), as RecentBreach and RecentPromise tuples.
+
+    It is the Recent of a score_version, which every change to them bumps. Each worker keeps
+    it in its cache under that version (cached_recent); a status change carries it over to
+    the new version (carry_over) and keeps it in the relationship's row (store_recent), where
+    the next click finds it in whichever worker takes it."""
 
     breaches: tuple
     promises: tuple
@@ -191,9 +221,18 @@ def cache_key(name, *parts):
 
 
 def cached_recent(relationship, today):
+    """The relationship's Recent now: from this worker's cache, the relationship's row
+    (`relationship` freshly read), or the database."""
     boundary = history_boundary(today)
-    key = _recent_key(relationship, relationship.score_version, boundary)
-    return cache.get_or_set(key, lambda: _read_recent(relationship, boundary), CACHE_SECONDS)
+    version = relationship.score_version
+    key = _recent_key(relationship, version, boundary)
+
+    def read():
+        return stored_recent(relationship, version, boundary) or _read_recent(
+            relationship, boundary
+        )
+
+    return cache.get_or_set(key, read, CACHE_SECONDS)
 
 
 def _recent_key(relationship, score_version, boundary):
@@ -201,13 +240,84 @@ def _recent_key(relationship, score_version, boundary):
 
 
 def _read_recent(relationship, boundary):
-    promises = relationship.promises.values_list(*TIMELINE_FIELDS, *LESSON_FIELDS, named=True)
+    promises = relationship.promises.values_list(*TIMELINE_FIELDS, *LESSON_FIELDS)
     if boundary > relationship.breach_date:
         promises = promises.filter(
             Q(due_date__gte=boundary) | Q(resolved_on__gt=boundary) | Q(status=Status.OPEN)
         )
-    breaches = relationship.breaches.values_list("pk", "date", "description", named=True)
-    return Recent(tuple(breaches), tuple(promises))
+    breaches = relationship.breaches.values_list(*RecentBreach._fields)
+    return Recent(
+        tuple(map(RecentBreach._make, breaches)), tuple(map(RecentPromise._make, promises))
+    )
+
+
+def _recent_stamp(relationship, score_version, boundary):
+    """What a Recent is the Recent of: a score_version, a breach date (which the promises read
+    depend on) and a history boundary."""
+    return [
+        RECENT_FORMAT,
+        score_version,
+        relationship.breach_date.isoformat(),
+        boundary.isoformat(),
+    ]
+
+
+def store_recent(relationship, recent, boundary):
+    """Keep `recent`, the Recent of the relationship's score_version now, in its row (one
+    UPDATE), as JSON stamped with what it is the Recent of (stored_recent checks the stamp:
+    any other change to a promise or breach moves score_version and so makes it stale). Of
+    a lesson only its id: its link and titles are content, which changes on its own."""
+    state = json.dumps(
+        {
+            "stamp": _recent_stamp(relationship, relationship.score_version, boundary),
+            "breaches": [(b.pk, b.date.isoformat(), b.description) for b in recent.breaches],
+            "promises": [
+                (
+                    *p[:3],
+                    p.due_date.isoformat(),
+                    p.status,
+                    p.resolved_on and p.resolved_on.isoformat(),
+                    p.lesson_id,
+                    p.resolved_at and p.resolved_at.isoformat(),
+                )
+                for p in recent.promises
+            ],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    Relationship.objects.filter(pk=relationship.pk).update(recent_state=state)
+    relationship.recent_state = state
+
+
+def stored_recent(relationship, score_version, boundary):
+    """The Recent kept in the relationship's row as it was read, if it is the Recent of
+    `score_version` (and of the relationship's breach date and `boundary`); otherwise None.
+    Its lessons' links and titles as the content is now (lesson_links)."""
+    if not relationship.recent_state:
+        return None
+    state = json.loads(relationship.recent_state)
+    if state["stamp"] != _recent_stamp(relationship, score_version, boundary):
+        return None
+    day, moment = date.fromisoformat, datetime.fromisoformat
+    lessons = lesson_links()
+    return Recent(
+        tuple(RecentBreach(pk, day(on), text) for pk, on, text in state["breaches"]),
+        tuple(
+            RecentPromise(
+                pk,
+                text,
+                size,
+                day(due),
+                status,
+                resolved and day(resolved),
+                lesson,
+                at and moment(at),
+                *lessons.get(lesson, NO_LESSON),
+            )
+            for pk, text, size, due, status, resolved, lesson, at in state["promises"]
+        ),
+    )
 
 
 def compute_track_record(relationship, today, range_key, recent=None):
@@ -316,26 +426,29 @@ def _checkins_since(relationship, since):
 
 def carry_over(relationship, promise, score_before, today):
     """After a status change of `promise` took the relationship from `score_before` to its
-    score_version now: the Recent of before, with the promise's new status, is the Recent of
-    now. Kept under the new version, it spares reading it again. Only a promise that stays in
-    the Recent promises (any promise just resolved or reopened, unless reopened after weeks)
-    is carried. Returns the Recent carried over, if any.
+    score_version now, in the transaction that made it: the Recent of now, kept in the
+    relationship's row for the next click, whichever worker takes it (store_recent).
+
+    The Recent of before (from the row as the click read it, or this worker's cache), with
+    the promise's new status, is the Recent of now, if the promise is among its promises (any
+    promise just resolved or reopened, unless reopened after weeks). Otherwise it is read.
     """
     boundary = history_boundary(today)
-    recent = cache.get(_recent_key(relationship, score_before, boundary))
-    if recent is None or promise.pk not in {p.pk for p in recent.promises}:
-        return None
-    changed = {"status", "resolved_on", "resolved_at"}
-    promises = tuple(
-        p._replace(**{name: getattr(promise, name) for name in changed})
-        if p.pk == promise.pk
-        else p
-        for p in recent.promises
+    before = stored_recent(relationship, score_before, boundary) or cache.get(
+        _recent_key(relationship, score_before, boundary)
     )
-    recent = Recent(recent.breaches, promises)
-    cache.set(
-        _recent_key(relationship, relationship.score_version, boundary), recent, CACHE_SECONDS
-    )
+    if before is not None and promise.pk in {p.pk for p in before.promises}:
+        changed = {"status", "resolved_on", "resolved_at"}
+        promises = tuple(
+            p._replace(**{name: getattr(promise, name) for name in changed})
+            if p.pk == promise.pk
+            else p
+            for p in before.promises
+        )
+        recent = Recent(before.breaches, promises)
+    else:
+        recent = _read_recent(relationship, boundary)
+    store_recent(relationship, recent, boundary)
     return recent
 
 
@@ -403,18 +516,28 @@ def promise_rows(lists, relationship, today, range_key):
     }
 
 
+def lesson_links():
+    """Each lesson's LESSON_FIELDS by id: read once per content version."""
+
+    def read():
+        lessons = Lesson.objects.values_list("pk", "slug", "title_en", "title_ja", "guide__slug")
+        return {pk: tuple(fields) for pk, *fields in lessons}
+
+    key = cache_key("lesson-links", content_version())
+    return cache.get_or_set(key, read, HISTORY_CACHE_SECONDS)
+
+
 def _listed_promise(p):
-    """The Promise, with its lesson, that a listed promise's values describe: what its row
-    shows, with no query."""
+    """The Promise, with its lesson, that a RecentPromise describes: what its row shows, with
+    no query."""
     promise = Promise(**{"id" if name == "pk" else name: getattr(p, name) for name in ROW_FIELDS})
-    if p.lesson_id is not None:
-        guide = Guide(slug=p.lesson__guide__slug)
+    if p.lesson_slug is not None:  # (None for a lesson deleted since the promise was read)
         promise.lesson = Lesson(
             id=p.lesson_id,
-            slug=p.lesson__slug,
-            title_en=p.lesson__title_en,
-            title_ja=p.lesson__title_ja,
-            guide=guide,
+            slug=p.lesson_slug,
+            title_en=p.lesson_title_en,
+            title_ja=p.lesson_title_ja,
+            guide=Guide(slug=p.lesson_guide_slug),
         )
     return promise
 
@@ -531,18 +654,15 @@ def page_key(request, relationship):
     )
 
 
-def render_after_status_change(request, promise, score_before):
+def render_after_status_change(request, promise, recent):
     """The pieces a Kept / Broken / Undo click on `promise` changes, swapped in out of band.
-    `score_before`: the relationship's score_version before the click."""
+    `recent`: the relationship's Recent after the click, if carried over (carry_over)."""
     # The relationship was read and locked with the promise and its versions followed the
     # write's bumps (Promise.objects.locked): they name this state's caches.
     relationship = promise.relationship
     range_key = request.POST.get("range", DEFAULT_RANGE)
     if range_key not in RANGES:
         range_key = DEFAULT_RANGE
-    recent = None
-    if score_before != relationship.score_version:
-        recent = carry_over(relationship, promise, score_before, timezone.localdate())
     context = dashboard_context(request, relationship, range_key, recent)
     rows = promise_rows(context["lists"], relationship, context["today"], range_key)
     context.update(promise_rows=rows, oob=True, csrf_token=CSRF_PLACEHOLDER)

@@ -189,6 +189,10 @@ class Relationship(models.Model):
     # history_version: the track record up to history_boundary(); whenever a change touches
     # a day that old (editing, deleting or resolving an old promise or breach).
     history_version = models.PositiveIntegerField(default=0, editable=False)
+    # The dashboard's recent promises and breaches as of a score_version, stamped with it
+    # (journal.dashboard.store_recent): a Kept click writes them here for the next click,
+    # which any worker then reads with the promise it locks instead of querying them again.
+    recent_state = models.TextField(default="", editable=False)
 
     class Meta:
         ordering = ["archived", "-created_at"]
@@ -203,16 +207,17 @@ class Relationship(models.Model):
         return self.name
 
     VERSIONS = ("score_version", "page_version", "history_version")
+    CACHE_FIELDS = (*VERSIONS, "recent_state")
 
     def save(self, *args, **kwargs):
-        """Saving never writes the versions: this instance's may be stale (the signals bump
-        them with F() updates), and writing an older one back would bring back a cache key
-        already used for other content."""
+        """Saving never writes the versions nor the recent state: this instance's may be
+        stale (the signals bump the versions with F() updates), and writing an older one back
+        would bring back a cache key already used for other content."""
         if not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.VERSIONS
+                if not field.primary_key and field.name not in self.CACHE_FIELDS
             ]
         super().save(*args, **kwargs)
 

@@ -287,11 +287,27 @@ def promise_delete(request, pk):
     return _confirm_delete(request, promise, back, _("Promise deleted."))
 
 
-def _respond_to_status_change(request, promise, score_before):
-    if request.htmx and request.POST.get("from") == "dashboard":
+def _from_dashboard(request):
+    return request.htmx and request.POST.get("from") == "dashboard"
+
+
+def _carry_recent(request, promise, score_before):
+    """In a status change's transaction, for the dashboard's response: the recent state it
+    shows, carried over from the one before and kept for the next click
+    (journal.dashboard.carry_over). `score_before`: the score_version the click read."""
+    relationship = promise.relationship
+    if not _from_dashboard(request) or relationship.score_version == score_before:
+        return None
+    from journal.dashboard import carry_over
+
+    return carry_over(relationship, promise, score_before, timezone.localdate())
+
+
+def _respond_to_status_change(request, promise, recent):
+    if _from_dashboard(request):
         from journal.dashboard import render_after_status_change
 
-        return render_after_status_change(request, promise, score_before)
+        return render_after_status_change(request, promise, recent)
     if request.htmx:
         context = {"promise": promise, "today": timezone.localdate(), "announce": True}
         return render(request, "journal/promise_row.html", context)
@@ -306,10 +322,10 @@ def promise_status(request, pk):
         promise = _get_promise_for_user(request.user, pk, locked=True)
         if status not in Status.values:
             return HttpResponseBadRequest(_("Unknown status."))
-        # What the dashboard's recent state was kept under (dashboard.carry_over).
         score_before = promise.relationship.score_version
         promise.set_status(status, by=request.user, locked=True)
-    return _respond_to_status_change(request, promise, score_before)
+        recent = _carry_recent(request, promise, score_before)
+    return _respond_to_status_change(request, promise, recent)
 
 
 @require_POST
@@ -319,7 +335,8 @@ def promise_undo(request, pk):
         promise = _get_promise_for_user(request.user, pk, locked=True, last_change=True)
         score_before = promise.relationship.score_version
         promise.undo_last_change(by=request.user, locked=True)
-    return _respond_to_status_change(request, promise, score_before)
+        recent = _carry_recent(request, promise, score_before)
+    return _respond_to_status_change(request, promise, recent)
 
 
 def _reflection_form_initial(request):

@@ -16,7 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guides.models import Lesson, LessonProgress
-from journal.dashboard import RANGES, _read_recent, _recent_key, compute_track_record
+from journal.dashboard import (
+    RANGES,
+    _read_recent,
+    _recent_key,
+    compute_track_record,
+    lesson_links,
+    stored_recent,
+)
 from journal.models import Breach, CheckIn, Profile, Promise, Reflection, Relationship, Status
 from journal.models import StatusChange as Change
 from journal.scoring import history_boundary
@@ -258,6 +265,9 @@ def test_a_relationship_younger_than_the_history_costs_the_same_queries(young, h
     assert cold[1] == cold[0] + 1 <= MAX_QUERIES
     # The heavy one's history is cached now; a write makes new pages and track records.
     assert len(write_queries(young, "status")) == len(write_queries(heavy, "status"))
+    # The pages go on from the recent state the writes kept, with the lessons' links and
+    # titles, read once per content version for everyone: the first page pays for it.
+    lesson_links()
     assert dashboard_queries(young) == dashboard_queries(heavy)
 
 
@@ -483,30 +493,116 @@ def test_the_dashboard_shows_each_change_at_once(small, change, range_key):
     assert_fresh(client, after, small, range_key)
 
 
+def click(client, promise, action="status"):
+    data = {"status": "kept", "from": "dashboard", "range": "30"}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            f"/journal/promises/{promise.pk}/{action}/", data, HTTP_HX_REQUEST="true"
+        )
+    assert b"hx-swap-oob" in response.content
+    return [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+
+
+def kept_state(relationship):
+    """The recent state the relationship's row holds now, and what reading it gives."""
+    relationship.refresh_from_db()
+    boundary = history_boundary(timezone.localdate())
+    stored = stored_recent(relationship, relationship.score_version, boundary)
+    return stored, _read_recent(relationship, boundary)
+
+
 @pytest.mark.parametrize("action", ["status", "undo"])
 def test_a_click_carries_the_recent_promises_over_exactly(small, action):
-    """What a Kept / Undo click keeps under the new versions instead of reading it again is
-    what reading it gives."""
+    """What a Kept / Undo click keeps for the next click instead of reading it again is what
+    reading it gives."""
     promise = small.promises.get(text="Walk")  # kept three days ago, with a change to undo
     if action == "status":
         promise = open_promise(small)
     client = client_for(small)
     client.get(dashboard_url(small))
-    data = {"status": "kept", "from": "dashboard", "range": "30"}
-    with CaptureQueriesContext(connection) as queries:
-        client.post(f"/journal/promises/{promise.pk}/{action}/", data, HTTP_HX_REQUEST="true")
-    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    reads = click(client, promise, action)
     # The session, the user, the promise locked (for Undo, with its latest change).
     assert len(reads) == 3
     read = {table for sql in reads for table in re.findall(r'FROM "(\w+)"', sql)}
     assert read == {"django_session", "auth_user", "journal_promise"} | (
         {"journal_statuschange"} if action == "undo" else set()
     )
+    stored, fresh = kept_state(small)
+    assert stored == fresh
+    assert promise.pk in {p.pk for p in stored.promises}
+    assert any(p.lesson_slug for p in stored.promises)  # with the lessons' links
+
+
+def test_a_click_goes_on_from_the_state_another_workers_click_kept(small):
+    """Each gunicorn worker has its own cache, so a click often follows one made in the other
+    worker: it goes on from the recent state that click kept in the relationship's row, read
+    with the promise it locks, and reads nothing else again."""
+    client = client_for(small)
+    client.get(dashboard_url(small))
+    first, second = small.promises.filter(status=Status.OPEN).order_by("due_date", "pk")[:2]
+    click(client, first)
     small.refresh_from_db()
     boundary = history_boundary(timezone.localdate())
-    carried = cache.get(_recent_key(small, small.score_version, boundary))
-    assert carried == _read_recent(small, boundary)
-    assert promise.pk in {p.pk for p in carried.promises}
+    for version in range(small.score_version + 1):  # none in this worker's cache
+        cache.delete(_recent_key(small, version, boundary))
+    lesson_links()  # read once per content version, for everyone
+
+    reads = click(client, second)
+
+    assert len(reads) == 3
+    assert "journal_breach" not in " ".join(reads)
+    stored, fresh = kept_state(small)
+    assert stored == fresh
+    assert {first.pk, second.pk} <= {p.pk for p in stored.promises if p.status == Status.KEPT}
+
+
+def test_a_click_after_a_change_it_did_not_see_reads_the_recent_state_again(small):
+    """Any other change to a promise or breach moves score_version past the kept state's
+    stamp: the next click reads the recent state again, and keeps it for the click after."""
+    client = client_for(small)
+    client.get(dashboard_url(small))
+    first, second = small.promises.filter(status=Status.OPEN).order_by("due_date", "pk")[:2]
+    click(client, first)
+    second.set_status(Status.BROKEN, by=small.owner)  # on the journal page, say
+    Breach.objects.create(relationship=small, date=days_ago(1), cause="lie")
+    cache.clear()  # and in the other worker
+    lesson_links()
+
+    assert "journal_breach" in " ".join(click(client, first, "undo"))
+    stored, fresh = kept_state(small)
+    assert stored == fresh
+    assert len(stored.breaches) == 2
+    assert "journal_breach" not in " ".join(click(client, first))
+    stored, fresh = kept_state(small)
+    assert stored == fresh
+
+
+def test_the_kept_state_is_only_that_of_its_version_breach_date_and_boundary(small):
+    client = client_for(small)
+    client.get(dashboard_url(small))
+    click(client, open_promise(small))
+    small.refresh_from_db()
+    boundary = history_boundary(timezone.localdate())
+    version = small.score_version
+    assert stored_recent(small, version, boundary) == _read_recent(small, boundary)
+    assert stored_recent(small, version - 1, boundary) is None
+    assert stored_recent(small, version + 1, boundary) is None
+    assert stored_recent(small, version, boundary - timedelta(days=16)) is None
+    small.breach_date -= timedelta(days=1)
+    assert stored_recent(small, version, boundary) is None
+
+
+def test_saving_a_relationship_leaves_its_kept_state_alone(small):
+    """An edit form's instance, read before a click, must not write back its older state."""
+    stale = Relationship.objects.get(pk=small.pk)
+    client = client_for(small)
+    client.get(dashboard_url(small))
+    click(client, open_promise(small))
+    stale.name = "Sam R."
+    stale.save()
+    stored, fresh = kept_state(small)
+    assert stored == fresh
+    assert small.name == "Sam R."
 
 
 def test_a_new_day_in_the_users_time_zone_is_a_new_track_record(small, monkeypatch):
