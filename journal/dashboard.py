@@ -24,7 +24,7 @@ from guides.models import Guide, Lesson, content_version
 from guides.progress import next_lesson
 from journal import insights, scoring
 from journal.insights import Progress, Resolution, Streaks
-from journal.models import CheckIn, Profile, Promise, Relationship, Status
+from journal.models import CheckIn, Profile, Promise, Status
 from journal.pagecache import CSRF_PLACEHOLDER, cached_html, with_csrf_token
 from journal.scoring import history_boundary
 from journal.views import _get_relationship_for_user
@@ -209,7 +209,7 @@ class Recent:
 
     It is the Recent of a score_version, which every change to them bumps. Each worker keeps
     it in its cache under that version (cached_recent); a status change carries it over to
-    the new version (carry_over) and keeps it in the relationship's row (store_recent), where
+    the new version (carry_over) and keeps it in the relationship's row (Carry), where
     the next click finds it in whichever worker takes it."""
 
     breaches: tuple
@@ -262,12 +262,12 @@ def _recent_stamp(relationship, score_version, boundary):
     ]
 
 
-def store_recent(relationship, recent, boundary):
-    """Keep `recent`, the Recent of the relationship's score_version now, in its row (one
-    UPDATE), as JSON stamped with what it is the Recent of (stored_recent checks the stamp:
-    any other change to a promise or breach moves score_version and so makes it stale). Of
-    a lesson only its id: its link and titles are content, which changes on its own."""
-    state = json.dumps(
+def recent_state(relationship, recent, boundary):
+    """`recent`, the Recent of the relationship's score_version now, as its recent_state:
+    JSON stamped with what it is the Recent of (stored_recent checks the stamp: any other
+    change to a promise or breach moves score_version and so makes it stale). Of a lesson
+    only its id: its link and titles are content, which changes on its own."""
+    return json.dumps(
         {
             "stamp": _recent_stamp(relationship, relationship.score_version, boundary),
             "breaches": [(b.pk, b.date.isoformat(), b.description) for b in recent.breaches],
@@ -286,8 +286,6 @@ def store_recent(relationship, recent, boundary):
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    Relationship.objects.filter(pk=relationship.pk).update(recent_state=state)
-    relationship.recent_state = state
 
 
 def stored_recent(relationship, score_version, boundary):
@@ -424,32 +422,44 @@ def _checkins_since(relationship, since):
     return [c for c in checkins if c.date >= since], (checkins[-1] if checkins else None)
 
 
-def carry_over(relationship, promise, score_before, today):
+class Carry:
+    """Passed as `also` to a status change of `promise` (Promise.set_status): its
+    relationship's Recent after the change, carried over from the one before (carry_over),
+    is written in the same UPDATE as the versions the change bumps, and kept here for the
+    response."""
+
+    def __init__(self, promise, today):
+        self.promise, self.today = promise, today
+        self.score_before = promise.relationship.score_version
+        self.recent = None
+
+    def __call__(self, relationship):
+        boundary = history_boundary(self.today)
+        self.recent = carry_over(relationship, self.promise, self.score_before, boundary)
+        return {"recent_state": recent_state(relationship, self.recent, boundary)}
+
+
+def carry_over(relationship, promise, score_before, boundary):
     """After a status change of `promise` took the relationship from `score_before` to its
-    score_version now, in the transaction that made it: the Recent of now, kept in the
-    relationship's row for the next click, whichever worker takes it (store_recent).
+    score_version now, in the transaction that made it: the Recent of now.
 
     The Recent of before (from the row as the click read it, or this worker's cache), with
     the promise's new status, is the Recent of now, if the promise is among its promises (any
     promise just resolved or reopened, unless reopened after weeks). Otherwise it is read.
     """
-    boundary = history_boundary(today)
     before = stored_recent(relationship, score_before, boundary) or cache.get(
         _recent_key(relationship, score_before, boundary)
     )
-    if before is not None and promise.pk in {p.pk for p in before.promises}:
-        changed = {"status", "resolved_on", "resolved_at"}
-        promises = tuple(
-            p._replace(**{name: getattr(promise, name) for name in changed})
-            if p.pk == promise.pk
-            else p
-            for p in before.promises
-        )
-        recent = Recent(before.breaches, promises)
-    else:
-        recent = _read_recent(relationship, boundary)
-    store_recent(relationship, recent, boundary)
-    return recent
+    if before is None or promise.pk not in {p.pk for p in before.promises}:
+        return _read_recent(relationship, boundary)
+    changed = {"status", "resolved_on", "resolved_at"}
+    promises = tuple(
+        p._replace(**{name: getattr(promise, name) for name in changed})
+        if p.pk == promise.pk
+        else p
+        for p in before.promises
+    )
+    return Recent(before.breaches, promises)
 
 
 def _resolutions(promises):
