@@ -99,9 +99,8 @@ def timeline_for(relationship, promises, breaches, today, since=None):
 
 @dataclass
 class Chart:
-    line: str
-    felt: list
-    markers: list
+    line: str  # the score line's points
+    marks: str  # SVG: the event markers and the check-ins
     gridlines: list
     first_day: object
     last_day: object
@@ -126,24 +125,39 @@ def build_chart(points, checkins):
     def y(score):
         return round(CHART_PAD_Y + (CHART_HEIGHT - 2 * CHART_PAD_Y) * (10 - score) / 10, 1)
 
-    line, markers, column_of_day = [], [], {}
+    # The markers are SVG written here, as the line is: numbers and our own class names only,
+    # and a template loop over them took longer than the rest of the card.
+    line, marks, column_of_day = [], [], {}
     for index, bucket in enumerate(buckets):
         last = bucket[-1]
         line.append(f"{x(index)},{y(last.score)}")
         kinds = {cause.kind for point in bucket for cause in point.causes}
         for kind in ("breach", "broken", "kept"):
             if kind in kinds:
-                markers.append({"x": x(index), "y": y(last.score), "kind": kind})
+                marks.append(_marker(kind, x(index), y(last.score)))
                 break
         for point in bucket:
             column_of_day[point.day] = index
-    felt = [
-        {"x": x(column_of_day[c.date]), "y": y(c.felt_trust), "value": c.felt_trust, "day": c.date}
+    marks += [
+        f'<circle class="felt" cx="{x(column_of_day[c.date])}" cy="{y(c.felt_trust)}" r="4.5">'
+        "</circle>"
         for c in checkins
         if c.date in column_of_day
     ]
     gridlines = [{"y": y(level), "label": level} for level in (0, 5, 10)]
-    return Chart(" ".join(line), felt, markers, gridlines, points[0].day, points[-1].day)
+    return Chart(
+        " ".join(line), mark_safe("".join(marks)), gridlines, points[0].day, points[-1].day
+    )
+
+
+def _marker(kind, x, y):
+    """A kept promise is a circle; a broken one or a breach, a diamond."""
+    if kind == "kept":
+        return f'<circle class="marker kept" cx="{x}" cy="{y}" r="4"></circle>'
+    return (
+        f'<rect class="marker {kind}" x="{round(x - 4, 1)}" y="{round(y - 4, 1)}" width="8" '
+        f'height="8" transform="rotate(45 {x} {y})"></rect>'
+    )
 
 
 class Month(NamedTuple):
@@ -587,10 +601,15 @@ def dashboard_context(request, relationship, range_key, recent=None):
 
 def fragment_key(relationship, record, checkins, range_key):
     """Names exactly what the chart, "why did it move?" and streak cards show, so their
-    rendered HTML can be cached: the same key always renders the same HTML."""
+    rendered HTML can be cached: the same key always renders the same HTML. They are kept
+    while the relationship's score_version stays (reflections, lesson progress and the
+    other relationships move its page, not them). A change of the score renders them again,
+    even back to a state rendered before (a Kept click and its Undo): that is the cost of a
+    real click, which the benchmark's Kept / Undo pairs would otherwise not pay."""
     return hash(
         (
             relationship.pk,
+            relationship.score_version,
             relationship.starting_trust,
             record.score,
             tuple(record.changes),

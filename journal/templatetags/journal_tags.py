@@ -1,10 +1,27 @@
+from functools import lru_cache
+
 from django import template
+from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
 
 register = template.Library()
+
+
+@lru_cache(maxsize=4096)
+def _local_day(day, format_name, language):
+    return date_format(day, format_name)
+
+
+@register.filter
+def day(value, format_name="DATE_FORMAT"):
+    """A date (not a time) in the active language's format, as `date` gives it, remembered:
+    Django parses the format anew for every date, and a dashboard shows dozens of them."""
+    if not value:
+        return ""
+    return _local_day(value, format_name, get_language())
 
 
 @register.simple_tag
@@ -66,13 +83,80 @@ CAUSE_SENTENCES = {
 def describe_causes(causes):
     """A point's causes (journal.scoring.Cause) as one sentence each, joined; what the user
     wrote is escaped."""
+    return _describe_causes(tuple(causes), get_language())
+
+
+# A day's row and "why did it move?" entry are the same from one change to the next but for
+# the days the change touched: each is written once per language and remembered (by all it
+# shows: the point, with its causes).
+
+
+@register.filter
+def day_row(point):
+    """A row of the chart's data table: a day on which something changed."""
+    return _day_row(point, get_language())
+
+
+@lru_cache(maxsize=8192)
+def _day_row(point, language):
+    return format_html(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        day(point.day, "SHORT_DATE_FORMAT"),
+        floatformat(point.score, 1),
+        signed(point.delta),
+        describe_causes(point.causes),
+    )
+
+
+@register.filter
+def why_item(point):
+    """An entry of "why did it move?": a day's change and its causes."""
+    return _why_item(point, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _why_item(point, language):
+    return format_html(
+        '<li>\n<span class="delta {}">{}</span>\n<span class="small muted">{}</span>\n'
+        "<div>{}</div>\n</li>",
+        "down" if point.delta < 0 else "up",
+        signed(point.delta),
+        day(point.day),
+        describe_causes(point.causes),
+    )
+
+
+@register.filter
+def milestone_item(milestone):
+    """A milestone reached (journal.insights.Milestone), with its day."""
+    return _milestone_item(milestone, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _milestone_item(milestone, language):
+    n = milestone.value
+    if milestone.key == "kept":
+        text = gettext("First promise kept") if n == 1 else gettext("%(n)s promises kept")
+    elif milestone.key == "in_a_row":
+        text = gettext("%(n)s kept in a row")
+    elif milestone.key == "day_streak":
+        text = gettext("%(n)s-day streak")
+    else:
+        text = gettext("Score passed %(n)s")
+    return format_html(
+        '<li>{} <span class="small muted">{}</span></li>', text % {"n": n}, day(milestone.day)
+    )
+
+
+@lru_cache(maxsize=8192)
+def _describe_causes(causes, language):
     sentences = []
     for cause in causes:
         kind = "untold breach" if cause.kind == "breach" and not cause.text else cause.kind
         values = {
             "delta": signed(cause.delta),
             "text": conditional_escape(cause.text),
-            "date": date_format(cause.on, "DATE_FORMAT"),
+            "date": day(cause.on),
         }
         sentences.append(gettext(CAUSE_SENTENCES.get(kind, CAUSE_SENTENCES["start"])) % values)
     return mark_safe(pgettext("between causes", "; ").join(sentences))

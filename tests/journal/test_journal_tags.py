@@ -2,10 +2,19 @@
 
 from datetime import date
 
+import pytest
+from django.template import Context, Template
 from django.utils import translation
 
-from journal.scoring import Cause
-from journal.templatetags.journal_tags import describe_causes
+from journal.insights import Milestone
+from journal.scoring import Cause, Point
+from journal.templatetags.journal_tags import (
+    day,
+    day_row,
+    describe_causes,
+    milestone_item,
+    why_item,
+)
 
 DAY = date(2026, 3, 4)
 
@@ -38,3 +47,63 @@ def test_in_japanese():
         html = describe_causes([cause("broken", text="皿洗い", delta=-1.2), cause("kept")])
     assert html.startswith("\u22121.2：「皿洗い」を破った（2026年3月4日）")
     assert "Cook &lt;b&gt;dinner&lt;/b&gt;" in html
+
+
+# The dashboard's rows and entries written in Python and remembered: the same HTML the
+# templates they replace wrote, in each language.
+
+POINT = Point(DAY, 5.25, -0.35, (cause("kept"), cause("breach", text="", delta=-0.65)))
+TEMPLATE_ROW = (
+    '{% load journal_tags %}<tr><td>{{ point.day|date:"SHORT_DATE_FORMAT" }}</td>'
+    "<td>{{ point.score|floatformat:1 }}</td><td>{{ point.delta|signed }}</td>"
+    "<td>{{ point.causes|describe_causes }}</td></tr>"
+)
+TEMPLATE_WHY = (
+    '{% load journal_tags %}<li><span class="delta {% if point.delta < 0 %}down{% else %}up'
+    '{% endif %}">{{ point.delta|signed }}</span><span class="small muted">'
+    '{{ point.day|date:"DATE_FORMAT" }}</span><div>{{ point.causes|describe_causes }}</div></li>'
+)
+TEMPLATE_MILESTONE = (
+    '{% load i18n %}<li>{% if milestone.key == "kept" %}{% if milestone.value == 1 %}'
+    '{% translate "First promise kept" %}{% else %}{% blocktranslate with n=milestone.value %}'
+    '{{ n }} promises kept{% endblocktranslate %}{% endif %}{% elif milestone.key == "in_a_row" %}'
+    "{% blocktranslate with n=milestone.value %}{{ n }} kept in a row{% endblocktranslate %}"
+    '{% elif milestone.key == "day_streak" %}{% blocktranslate with n=milestone.value %}{{ n }}'
+    "-day streak{% endblocktranslate %}{% else %}{% blocktranslate with n=milestone.value %}"
+    'Score passed {{ n }}{% endblocktranslate %}{% endif %} <span class="small muted">'
+    '{{ milestone.day|date:"DATE_FORMAT" }}</span></li>'
+)
+
+
+def render(source, **context):
+    return Template(source).render(Context(context))
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_days_row_and_entry_are_what_the_templates_wrote(language):
+    with translation.override(language):
+        assert day_row(POINT) == render(TEMPLATE_ROW, point=POINT)
+        assert why_item(POINT).replace("\n", "") == render(TEMPLATE_WHY, point=POINT)
+        assert "Cook &lt;b&gt;dinner&lt;/b&gt;" in day_row(POINT)
+        for fmt in ("DATE_FORMAT", "SHORT_DATE_FORMAT", "YEAR_MONTH_FORMAT"):
+            assert day(DAY, fmt) == render(f'{{{{ d|date:"{fmt}" }}}}', d=DAY)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize(
+    "key, value", [("kept", 1), ("kept", 10), ("in_a_row", 5), ("day_streak", 7), ("score", 6)]
+)
+def test_a_milestone_is_what_the_template_wrote(language, key, value):
+    milestone = Milestone(key, value, DAY)
+    with translation.override(language):
+        assert milestone_item(milestone) == render(TEMPLATE_MILESTONE, milestone=milestone)
+
+
+def test_remembered_per_language():
+    with translation.override("en"):
+        english = day_row(POINT)
+    with translation.override("ja"):
+        japanese = day_row(POINT)
+    assert "March 4, 2026" in english
+    assert "2026年3月4日" in japanese
+    assert english != japanese

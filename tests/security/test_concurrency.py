@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, connections
 from django.test import Client
 
-from journal.models import Promise, Reflection, Status, StatusChange
+from journal.models import Promise, Reflection, Relationship, Status, StatusChange
 from tests.conftest import PASSWORD
 from tests.security.conftest import make_content, make_world, today
 
@@ -159,15 +159,16 @@ def test_concurrent_writers_lose_nothing(concurrent_database):
 
 
 def test_a_failed_status_change_leaves_no_event_row(db, alice, content, monkeypatch):
-    """The event row and the status are one transaction: if saving fails, neither stays."""
+    """The event row, the status and the versions are one transaction: if the last write
+    fails, none of them stays."""
     world = make_world(alice, content)
     promise = world.promise
     before = StatusChange.objects.count()
 
-    def broken_save(self, *args, **kwargs):
+    def broken_bump(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Promise, "save", broken_save)
+    monkeypatch.setattr(Relationship, "bump_versions", broken_bump)
     with pytest.raises(RuntimeError):
         promise.set_status("kept", by=alice)
     monkeypatch.undo()
