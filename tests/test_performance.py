@@ -684,3 +684,22 @@ def test_seed_demo_heavy_is_five_years_of_daily_use(lessons):
 def test_seed_demo_needs_the_lessons(db):
     with pytest.raises(CommandError, match="loaddata"):
         call_command("seed_demo", "--scale", "small")
+
+
+def test_the_cards_words_are_kept_per_language(small):
+    """The chart's headings, range links, legend and table heads are cached apart from its
+    data, per range and language: a click in Japanese after English pages shows Japanese."""
+    client = client_for(small)
+    english = client.get(dashboard_url(small), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Over time" in english and "Show the data as a table" in english
+    data = {"status": "kept", "from": "dashboard", "range": "30"}
+    response = client.post(
+        f"/journal/promises/{open_promise(small).pk}/status/",
+        data,
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
+    chart = response.content.decode().split('id="chart-card"')[1].split("</section>")[0]
+    assert "推移" in chart
+    for english_words in ("Over time", "30 days", "Show the data as a table", "Score"):
+        assert english_words not in chart
