@@ -568,10 +568,15 @@ def _listed_promise(p):
 
 def dashboard_context(request, relationship, range_key, recent=None):
     """The score, chart and promise lists. `relationship` must be freshly read (its versions
-    name the cached track record); `recent`, its Recent if already at hand."""
+    name the cached track record); `recent`, its Recent if a status change just carried it
+    over: its track record is new, and seldom asked for again before the next change, so it
+    is computed and not kept."""
     today = timezone.localdate()
-    recent = recent or cached_recent(relationship, today)
-    record = cached_track_record(relationship, today, range_key, recent)
+    if recent is None:
+        recent = cached_recent(relationship, today)
+        record = cached_track_record(relationship, today, range_key, recent)
+    else:
+        record = compute_track_record(relationship, today, range_key, recent)
     shown = record.shown_points
     checkins, latest_checkin = cached_checkins(relationship, today, range_key, shown[0].day)
     return {
