@@ -233,24 +233,30 @@ class Relationship(models.Model):
         return self.page_version - self.score_version
 
     @classmethod
-    def bump_versions(cls, queryset, *, score, history=False, in_memory=(), also=None):
+    def bump_versions(
+        cls, queryset, *, score, history=False, in_memory=(), locked=False, also=None
+    ):
         """Mark the cached dashboards of `queryset` stale; with `score`, their track
         records too, and with `history` their histories. One UPDATE. The relationships
         `in_memory` (of the queryset) get the same increments.
 
-        `also`, where the queryset is the one relationship in memory: a function of it,
-        called once its versions are bumped in memory, that gives more of its fields to
-        write in the same UPDATE."""
+        With `locked`, the queryset is the one relationship in memory, read under a lock in
+        the transaction this runs in (Promise.objects.locked), so that its versions are
+        exact: they are written as values rather than computed by the database (Django took
+        longer to build F() expressions than the UPDATE took to run), with what `also`
+        gives, if given: a function of the relationship that returns more of its fields
+        to write in the same UPDATE."""
         names = ["page_version", *(["score_version"] if score else [])]
         names += ["history_version"] if history else []
         for relationship in in_memory:
             for name in names:
                 setattr(relationship, name, getattr(relationship, name) + 1)
-        values = {name: F(name) + 1 for name in names}
-        if also is not None:
-            (relationship,) = in_memory
-            values.update(also(relationship))
-        queryset.update(**values)
+        if not locked:
+            queryset.update(**{name: F(name) + 1 for name in names})
+            return
+        (relationship,) = in_memory
+        values = {name: getattr(relationship, name) for name in names}
+        queryset.update(**values, **(also(relationship) if also else {}))
 
 
 class Breach(models.Model):
@@ -429,7 +435,7 @@ class Promise(models.Model):
         Promise.objects.filter(pk=self.pk).update(
             status=self.status, resolved_on=self.resolved_on, resolved_at=self.resolved_at
         )
-        _track_record_changed(self, also=also)
+        _track_record_changed(self, locked=True, also=also)
         return change
 
 
@@ -522,7 +528,7 @@ def track_record_changed(sender, instance, origin=None, **kwargs):
     _track_record_changed(instance)
 
 
-def _track_record_changed(instance, also=None):
+def _track_record_changed(instance, locked=False, also=None):
     moved_from = getattr(instance, "saved_relationship_id", None)
     pks = {instance.relationship_id, moved_from} - {None}
     days = (*getattr(instance, "saved_days", ()), *instance.event_days())
@@ -532,6 +538,7 @@ def _track_record_changed(instance, also=None):
         score=True,
         history=_touches_history(days),
         in_memory=[instance.relationship] if in_memory else [],
+        locked=locked,
         also=also,
     )
     instance.saved_relationship_id = instance.relationship_id

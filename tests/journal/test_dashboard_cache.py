@@ -10,7 +10,7 @@ from django.test import Client
 
 from guides.models import Lesson, LessonProgress, SuggestedPromise
 from guides.progress import next_lesson
-from journal.models import Breach, CheckIn, Reflection, Relationship
+from journal.models import Breach, CheckIn, Promise, Reflection, Relationship
 
 from .conftest import days_ago, today
 
@@ -225,3 +225,27 @@ def test_entries_version_moves_with_check_ins_and_never_with_promises(
     checkin.delete()
     versions.append(entries_version())
     assert versions[1] < versions[2] < versions[3] < versions[4]
+
+
+def test_a_status_change_moves_every_version_on_from_what_the_database_holds(
+    relationship, make_promise, make_checkin, alice
+):
+    """A status change writes the versions it read under its lock, plus one, as values:
+    whatever moved them since an instance was read, they only ever go forward."""
+    promise, old = make_promise(), make_promise(due_date=days_ago(90))
+    stale = Promise.objects.select_related("relationship").get(pk=promise.pk)
+    make_checkin()  # moves page_version after `stale` was read
+    make_promise()  # and score_version
+    before = Relationship.objects.values_list(*Relationship.VERSIONS).get()
+
+    stale.set_status("kept", by=alice)  # reads its relationship again, under the lock
+
+    score, page, history = Relationship.objects.values_list(*Relationship.VERSIONS).get()
+    assert (score, page, history) == (before[0] + 1, before[1] + 1, before[2])
+    assert (stale.relationship.score_version, stale.relationship.page_version) == (score, page)
+    old.set_status("kept", by=alice, on=days_ago(89))  # inside the cached history
+    assert Relationship.objects.values_list(*Relationship.VERSIONS).get() == (
+        score + 1,
+        page + 1,
+        history + 1,
+    )
