@@ -97,15 +97,29 @@ def timeline_for(relationship, promises, breaches, today, since=None):
     )
 
 
+def _chart_y(score):
+    return round(CHART_PAD_Y + (CHART_HEIGHT - 2 * CHART_PAD_Y) * (10 - score) / 10, 1)
+
+
+GRIDLINES = mark_safe(
+    "".join(
+        f'<line class="grid" x1="{CHART_PAD_LEFT}" x2="{CHART_WIDTH}" y1="{_chart_y(level)}" '
+        f'y2="{_chart_y(level)}"></line><text class="axis" x="0" y="{_chart_y(level)}" dy="5">'
+        f"{level}</text>"
+        for level in (0, 5, 10)
+    )
+)
+
+
 @dataclass
 class Chart:
     line: str  # the score line's points
     marks: str  # SVG: the event markers and the check-ins
-    gridlines: list
     first_day: object
     last_day: object
     width: int = CHART_WIDTH
     height: int = CHART_HEIGHT
+    grid: str = GRIDLINES
 
 
 def build_chart(points, checkins):
@@ -122,8 +136,7 @@ def build_chart(points, checkins):
     def x(index):
         return round(CHART_PAD_LEFT + plot_width * index / span, 1)
 
-    def y(score):
-        return round(CHART_PAD_Y + (CHART_HEIGHT - 2 * CHART_PAD_Y) * (10 - score) / 10, 1)
+    y = _chart_y
 
     # The markers are SVG written here, as the line is: numbers and our own class names only,
     # and a template loop over them took longer than the rest of the card.
@@ -144,10 +157,7 @@ def build_chart(points, checkins):
         for c in checkins
         if c.date in column_of_day
     ]
-    gridlines = [{"y": y(level), "label": level} for level in (0, 5, 10)]
-    return Chart(
-        " ".join(line), mark_safe("".join(marks)), gridlines, points[0].day, points[-1].day
-    )
+    return Chart(" ".join(line), mark_safe("".join(marks)), points[0].day, points[-1].day)
 
 
 def _marker(kind, x, y):
