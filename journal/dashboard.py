@@ -550,15 +550,20 @@ def promise_rows(lists, relationship, today, range_key):
     }
 
 
+_lesson_links = {}  # {content version: lesson_links()}, for this process
+
+
 def lesson_links():
-    """Each lesson's LESSON_FIELDS by id: read once per content version."""
-
-    def read():
+    """Each lesson's LESSON_FIELDS by id: read once per content version and process (a
+    dictionary in memory: unpickling it from the cache on every click cost more)."""
+    version = content_version()
+    links = _lesson_links.get(version)
+    if links is None:
         lessons = Lesson.objects.values_list("pk", "slug", "title_en", "title_ja", "guide__slug")
-        return {pk: tuple(fields) for pk, *fields in lessons}
-
-    key = cache_key("lesson-links", content_version())
-    return cache.get_or_set(key, read, HISTORY_CACHE_SECONDS)
+        links = {pk: tuple(fields) for pk, *fields in lessons}
+        _lesson_links.clear()
+        _lesson_links[version] = links
+    return links
 
 
 def _listed_promise(p):
