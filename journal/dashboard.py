@@ -315,11 +315,13 @@ def recent_state(relationship, recent, boundary):
 def stored_recent(relationship, score_version, boundary):
     """The Recent kept in the relationship's row as it was read, if it is the Recent of
     `score_version` (and of the relationship's breach date and `boundary`); otherwise None.
-    Its lessons' links and titles as the content is now (lesson_links)."""
-    if not relationship.recent_state:
+    Its lessons' links and titles as the content is now (lesson_links). A state that cannot
+    be read (written by another version of this code, or edited by hand) is no state."""
+    try:
+        state = json.loads(relationship.recent_state or "{}")
+    except ValueError:
         return None
-    state = json.loads(relationship.recent_state)
-    if state["stamp"] != _recent_stamp(relationship, score_version, boundary):
+    if state.get("stamp") != _recent_stamp(relationship, score_version, boundary):
         return None
     day, moment = date.fromisoformat, datetime.fromisoformat
     lessons = lesson_links()

@@ -703,3 +703,15 @@ def test_the_cards_words_are_kept_per_language(small):
     assert "推移" in chart
     for english_words in ("Over time", "30 days", "Show the data as a table", "Score"):
         assert english_words not in chart
+
+
+def test_a_state_that_cannot_be_read_is_read_again(small):
+    client = client_for(small)
+    client.get(dashboard_url(small))
+    click(client, open_promise(small))
+    Relationship.objects.filter(pk=small.pk).update(recent_state='{"stamp": [1')
+    cache.clear()
+
+    assert "journal_breach" in " ".join(click(client, small.promises.get(text="Walk"), "undo"))
+    stored, fresh = kept_state(small)
+    assert stored == fresh
