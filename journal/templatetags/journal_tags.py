@@ -1,4 +1,5 @@
-from functools import lru_cache
+from datetime import date
+from functools import lru_cache, wraps
 
 from django import template
 from django.template.defaultfilters import floatformat
@@ -8,6 +9,27 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
 
 register = template.Library()
+
+
+def remembered_for_a_day(maxsize):
+    """lru_cache, emptied when the day changes: for what shows what people wrote, which the
+    app's caches keep no longer than a day (journal.dashboard.ROW_CACHE_SECONDS)."""
+
+    def decorate(function):
+        remembered = lru_cache(maxsize=maxsize)(function)
+        since = [date.today()]
+
+        @wraps(function)
+        def wrapper(*args):
+            if date.today() != since[0]:
+                remembered.cache_clear()
+                since[0] = date.today()
+            return remembered(*args)
+
+        wrapper.cache_clear, wrapper.cache_info = remembered.cache_clear, remembered.cache_info
+        return wrapper
+
+    return decorate
 
 
 @lru_cache(maxsize=4096)
@@ -97,7 +119,7 @@ def day_row(point):
     return _day_row(point, get_language())
 
 
-@lru_cache(maxsize=8192)
+@remembered_for_a_day(maxsize=8192)
 def _day_row(point, language):
     return format_html(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -114,7 +136,7 @@ def why_item(point):
     return _why_item(point, get_language())
 
 
-@lru_cache(maxsize=4096)
+@remembered_for_a_day(maxsize=4096)
 def _why_item(point, language):
     return format_html(
         '<li>\n<span class="delta {}">{}</span>\n<span class="small muted">{}</span>\n'
@@ -148,7 +170,7 @@ def _milestone_item(milestone, language):
     )
 
 
-@lru_cache(maxsize=8192)
+@remembered_for_a_day(maxsize=8192)
 def _describe_causes(causes, language):
     sentences = []
     for cause in causes:

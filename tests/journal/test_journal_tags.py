@@ -1,6 +1,6 @@
 """The template filters that put the score's causes into words."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.template import Context, Template
@@ -8,6 +8,7 @@ from django.utils import translation
 
 from journal.insights import Milestone
 from journal.scoring import Cause, Point
+from journal.templatetags import journal_tags
 from journal.templatetags.journal_tags import (
     day,
     day_row,
@@ -107,3 +108,20 @@ def test_remembered_per_language():
     assert "March 4, 2026" in english
     assert "2026年3月4日" in japanese
     assert english != japanese
+
+
+def test_what_people_wrote_is_remembered_no_longer_than_a_day(monkeypatch):
+    class Tomorrow(date):
+        @classmethod
+        def today(cls):
+            return date.today() + timedelta(days=1)
+
+    with translation.override("en"):
+        day_row(POINT)
+        hits = journal_tags._day_row.cache_info().hits
+        day_row(POINT)
+        assert journal_tags._day_row.cache_info().hits == hits + 1
+        monkeypatch.setattr(journal_tags, "date", Tomorrow)
+        day_row(POINT)  # a new day: all forgotten, and written again
+        assert journal_tags._day_row.cache_info().hits == 0
+        assert journal_tags._day_row.cache_info().currsize == 1
