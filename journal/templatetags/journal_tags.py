@@ -11,39 +11,35 @@ from django.utils.translation import get_language, gettext, gettext_noop, ngette
 register = template.Library()
 
 
-def remembered_for_a_day(maxsize):
-    """lru_cache, emptied when the day changes: for what shows what people wrote, which the
-    app's caches keep no longer than a day (journal.dashboard.ROW_CACHE_SECONDS)."""
+def remembered(maxsize, *, for_a_day=False):
+    """lru_cache for what is written in the active language: remembered per language (and by
+    its arguments, which must be all it shows). With `for_a_day`, for what shows what people
+    wrote, emptied when the day changes: the app's caches keep that no longer than a day
+    (journal.dashboard.ROW_CACHE_SECONDS)."""
 
     def decorate(function):
-        remembered = lru_cache(maxsize=maxsize)(function)
+        memo = lru_cache(maxsize=maxsize)(lambda language, *args: function(*args))
         since = [date.today()]
 
         @wraps(function)
         def wrapper(*args):
-            if date.today() != since[0]:
-                remembered.cache_clear()
+            if for_a_day and date.today() != since[0]:
+                memo.cache_clear()
                 since[0] = date.today()
-            return remembered(*args)
+            return memo(get_language(), *args)
 
-        wrapper.cache_clear, wrapper.cache_info = remembered.cache_clear, remembered.cache_info
+        wrapper.cache_clear, wrapper.cache_info = memo.cache_clear, memo.cache_info
         return wrapper
 
     return decorate
 
 
-@lru_cache(maxsize=4096)
-def _local_day(day, format_name, language):
-    return date_format(day, format_name)
-
-
 @register.filter
+@remembered(maxsize=4096)
 def day(value, format_name="DATE_FORMAT"):
     """A date (not a time) in the active language's format, as `date` gives it, remembered:
     Django parses the format anew for every date, and a dashboard shows dozens of them."""
-    if not value:
-        return ""
-    return _local_day(value, format_name, get_language())
+    return date_format(value, format_name) if value else ""
 
 
 @register.simple_tag
@@ -105,7 +101,7 @@ CAUSE_SENTENCES = {
 def describe_causes(causes):
     """A point's causes (journal.scoring.Cause) as one sentence each, joined; what the user
     wrote is escaped."""
-    return _describe_causes(tuple(causes), get_language())
+    return _describe_causes(tuple(causes))
 
 
 # A day's row and "why did it move?" entry are the same from one change to the next but for
@@ -114,13 +110,9 @@ def describe_causes(causes):
 
 
 @register.filter
+@remembered(maxsize=8192, for_a_day=True)
 def day_row(point):
     """A row of the chart's data table: a day on which something changed."""
-    return _day_row(point, get_language())
-
-
-@remembered_for_a_day(maxsize=8192)
-def _day_row(point, language):
     return format_html(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         day(point.day, "SHORT_DATE_FORMAT"),
@@ -131,13 +123,9 @@ def _day_row(point, language):
 
 
 @register.filter
+@remembered(maxsize=4096, for_a_day=True)
 def why_item(point):
     """An entry of "why did it move?": a day's change and its causes."""
-    return _why_item(point, get_language())
-
-
-@remembered_for_a_day(maxsize=4096)
-def _why_item(point, language):
     return format_html(
         '<li>\n<span class="delta {}">{}</span>\n<span class="small muted">{}</span>\n'
         "<div>{}</div>\n</li>",
@@ -149,13 +137,9 @@ def _why_item(point, language):
 
 
 @register.filter
+@remembered(maxsize=1024)
 def milestone_item(milestone):
     """A milestone reached (journal.insights.Milestone), with its day."""
-    return _milestone_item(milestone, get_language())
-
-
-@lru_cache(maxsize=1024)
-def _milestone_item(milestone, language):
     n = milestone.value
     if milestone.key == "kept":
         text = gettext("First promise kept") if n == 1 else gettext("%(n)s promises kept")
@@ -170,8 +154,8 @@ def _milestone_item(milestone, language):
     )
 
 
-@remembered_for_a_day(maxsize=8192)
-def _describe_causes(causes, language):
+@remembered(maxsize=8192, for_a_day=True)
+def _describe_causes(causes):
     sentences = []
     for cause in causes:
         kind = "untold breach" if cause.kind == "breach" and not cause.text else cause.kind

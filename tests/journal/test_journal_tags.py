@@ -118,10 +118,10 @@ def test_what_people_wrote_is_remembered_no_longer_than_a_day(monkeypatch):
 
     with translation.override("en"):
         day_row(POINT)
-        hits = journal_tags._day_row.cache_info().hits
+        hits = journal_tags.day_row.cache_info().hits
         day_row(POINT)
-        assert journal_tags._day_row.cache_info().hits == hits + 1
+        assert journal_tags.day_row.cache_info().hits == hits + 1
         monkeypatch.setattr(journal_tags, "date", Tomorrow)
         day_row(POINT)  # a new day: all forgotten, and written again
-        assert journal_tags._day_row.cache_info().hits == 0
-        assert journal_tags._day_row.cache_info().currsize == 1
+        assert journal_tags.day_row.cache_info().hits == 0
+        assert journal_tags.day_row.cache_info().currsize == 1
