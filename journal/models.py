@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guides.models import Kind, Lesson, LessonProgress, ReflectionPrompt, Size
 from journal.scoring import history_boundary
+from journal.compiled import update_row
 
 MIN_DATE = date(1900, 1, 1)
 MAX_YEARS_AHEAD = 5
@@ -256,7 +257,7 @@ class Relationship(models.Model):
             return
         (relationship,) = in_memory
         values = {name: getattr(relationship, name) for name in names}
-        queryset.update(**values, **(also(relationship) if also else {}))
+        update_row(cls, relationship.pk, **values, **(also(relationship) if also else {}))
 
 
 class Breach(models.Model):
@@ -432,8 +433,12 @@ class Promise(models.Model):
             self.resolved_at = timezone.now()
         # What save(update_fields=...) and its signal would do, with `also` written in the
         # same UPDATE as the versions: a status change is the app's most frequent write.
-        Promise.objects.filter(pk=self.pk).update(
-            status=self.status, resolved_on=self.resolved_on, resolved_at=self.resolved_at
+        update_row(
+            Promise,
+            self.pk,
+            status=self.status,
+            resolved_on=self.resolved_on,
+            resolved_at=self.resolved_at,
         )
         _track_record_changed(self, locked=True, also=also)
         return change

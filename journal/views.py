@@ -17,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from guides.models import Lesson, ReflectionPrompt, SuggestedPromise
 from guides.progress import recommended_first_lesson
 from journal.calendar import build_feed
+from journal.compiled import CompiledQuery
 from journal.forms import (
     BreachForm,
     CheckInForm,
@@ -55,10 +56,20 @@ def _get_relationship_for_user(user, pk):
     return get_object_or_404(Relationship, pk=pk, owner=user)
 
 
-# Built once, as a generic view's `queryset` is: Django resolves the joins and subqueries
-# of a queryset as it is built, which took longer than running the query (Undo's: 0.4 ms).
-LOCKED_PROMISES = Promise.objects.locked()
-LOCKED_PROMISES_WITH_LAST_CHANGE = LOCKED_PROMISES.with_last_change()
+# The click's locked read, its SQL built once (journal.compiled): Django building it took
+# ten times as long as running it (Undo's, with its subqueries, 1.0 ms against 0.1).
+LOCKED_PROMISE = CompiledQuery(
+    lambda pk, owner: Promise.objects.locked().filter(pk=pk, relationship__owner=owner),
+    "pk",
+    "owner",
+)
+LOCKED_PROMISE_WITH_LAST_CHANGE = CompiledQuery(
+    lambda pk, owner: Promise.objects.locked()
+    .with_last_change()
+    .filter(pk=pk, relationship__owner=owner),
+    "pk",
+    "owner",
+)
 
 
 def _get_promise_for_user(user, pk, *, locked=False, last_change=False):
@@ -66,9 +77,12 @@ def _get_promise_for_user(user, pk, *, locked=False, last_change=False):
     without its lesson, which only the journal page's row shows; with `last_change`, with
     what Undo reads (PromiseQuerySet.with_last_change)."""
     if locked:
-        promises = LOCKED_PROMISES_WITH_LAST_CHANGE if last_change else LOCKED_PROMISES
-    else:
-        promises = Promise.objects.select_related("relationship", "lesson__guide")
+        query = LOCKED_PROMISE_WITH_LAST_CHANGE if last_change else LOCKED_PROMISE
+        promise = query.first(pk=pk, owner=user.pk)
+        if promise is None:
+            raise Http404
+        return promise
+    promises = Promise.objects.select_related("relationship", "lesson__guide")
     return get_object_or_404(promises, pk=pk, relationship__owner=user)
 
 

@@ -1,0 +1,100 @@
+"""journal.compiled: SQL built once must read and write exactly what the ORM would."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+
+from journal.compiled import CompiledQuery, update_row
+from journal.models import Promise, Relationship
+from journal.views import LOCKED_PROMISE, LOCKED_PROMISE_WITH_LAST_CHANGE
+from tests.journal.conftest import days_ago
+
+
+def fields(obj):
+    return {name: value for name, value in vars(obj).items() if name != "_state"}
+
+
+def orm_locked(promise, owner, last_change=False):
+    promises = Promise.objects.locked()
+    if last_change:
+        promises = promises.with_last_change()
+    return promises.get(pk=promise.pk, relationship__owner=owner)
+
+
+@pytest.mark.parametrize("last_change", [False, True])
+def test_reads_what_the_orm_reads(alice, make_promise, last_change):
+    promise = make_promise(note="Say when", lesson=None)
+    promise.set_status("kept", by=alice, on=days_ago(1))
+    query = LOCKED_PROMISE_WITH_LAST_CHANGE if last_change else LOCKED_PROMISE
+    with transaction.atomic():
+        compiled = query.first(pk=promise.pk, owner=alice.pk)
+        expected = orm_locked(promise, alice, last_change)
+    assert fields(compiled) == fields(expected)
+    assert fields(compiled.relationship) == fields(expected.relationship)
+    assert compiled.relationship.recent_state == expected.relationship.recent_state
+    assert isinstance(compiled.resolved_at, datetime) and compiled.resolved_at.tzinfo
+    if last_change:
+        assert (compiled.last_change_from, compiled.last_change_to) == ("open", "kept")
+    assert not compiled._state.adding and compiled._state.db == "default"
+
+
+def test_a_promise_without_changes_reads_none_for_its_last_change(alice, promise):
+    with transaction.atomic():
+        read = LOCKED_PROMISE_WITH_LAST_CHANGE.first(pk=promise.pk, owner=alice.pk)
+    assert (read.last_change_from, read.last_change_to) == (None, None)
+
+
+def test_another_owner_or_a_missing_id_reads_nothing(alice, charlie, promise):
+    with transaction.atomic():
+        assert LOCKED_PROMISE.first(pk=promise.pk, owner=charlie.pk) is None
+        assert LOCKED_PROMISE.first(pk=promise.pk + 1000, owner=alice.pk) is None
+        for out_of_range in (2**63, -(2**63) - 1, 10**30):
+            assert LOCKED_PROMISE.first(pk=out_of_range, owner=alice.pk) is None
+        assert LOCKED_PROMISE.first(pk=promise.pk, owner=alice.pk) is not None
+
+
+def test_one_query_each_time(alice, promise, django_assert_num_queries):
+    with transaction.atomic():
+        for _ in range(3):
+            with django_assert_num_queries(1):
+                assert LOCKED_PROMISE.first(pk=promise.pk, owner=alice.pk).pk == promise.pk
+
+
+@pytest.mark.django_db(transaction=True)  # (a test case's transaction would hide the check)
+def test_a_locked_read_refuses_to_run_outside_a_transaction(alice, promise):
+    with transaction.atomic():  # compiled in a transaction first
+        LOCKED_PROMISE.first(pk=promise.pk, owner=alice.pk)
+    if connection.features.has_select_for_update:
+        with pytest.raises(TransactionManagementError):
+            LOCKED_PROMISE.first(pk=promise.pk, owner=alice.pk)
+    else:  # SQLite locks the whole database in the transaction instead (as the ORM does)
+        assert LOCKED_PROMISE.first(pk=promise.pk, owner=alice.pk).pk == promise.pk
+
+
+def test_a_parameter_the_query_does_not_use_is_refused(alice, promise):
+    query = CompiledQuery(lambda pk, owner: Promise.objects.filter(pk=pk), "pk", "owner")
+    with pytest.raises(ValueError, match="'owner' is 0 parameters"):
+        query.first(pk=promise.pk, owner=alice.pk)
+
+
+def test_update_row_writes_what_update_writes(promise, relationship):
+    at = datetime(2026, 3, 4, 5, 6, 7, 890_000, tzinfo=UTC)
+    assert update_row(Promise, promise.pk, status="kept", resolved_on=days_ago(2), resolved_at=at)
+    promise.refresh_from_db()
+    assert (promise.status, promise.resolved_on, promise.resolved_at) == ("kept", days_ago(2), at)
+    update_row(Promise, promise.pk, status="open", resolved_on=None, resolved_at=None)
+    promise.refresh_from_db()
+    assert (promise.status, promise.resolved_on, promise.resolved_at) == ("open", None, None)
+    update_row(Relationship, relationship.pk, score_version=41, recent_state='["x"]')
+    relationship.refresh_from_db()
+    assert (relationship.score_version, relationship.recent_state) == (41, '["x"]')
+
+
+def test_update_row_touches_only_its_row(make_promise, django_assert_num_queries):
+    first, second = make_promise(), make_promise()
+    with django_assert_num_queries(1):
+        assert update_row(Promise, first.pk, text="Walk the dog") == 1
+    assert Promise.objects.get(pk=second.pk).text == "Call when I'm late"
+    assert update_row(Promise, second.pk + 1000, text="Walk the dog") == 0
