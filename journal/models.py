@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guides.models import Kind, Lesson, LessonProgress, ReflectionPrompt, Size
-from journal.scoring import history_boundary
 from journal.compiled import update_row
+from journal.scoring import history_boundary
 
 MIN_DATE = date(1900, 1, 1)
 MAX_YEARS_AHEAD = 5

@@ -64,9 +64,9 @@ LOCKED_PROMISE = CompiledQuery(
     "owner",
 )
 LOCKED_PROMISE_WITH_LAST_CHANGE = CompiledQuery(
-    lambda pk, owner: Promise.objects.locked()
-    .with_last_change()
-    .filter(pk=pk, relationship__owner=owner),
+    lambda pk, owner: (
+        Promise.objects.locked().with_last_change().filter(pk=pk, relationship__owner=owner)
+    ),
     "pk",
     "owner",
 )
