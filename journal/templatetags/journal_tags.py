@@ -34,6 +34,18 @@ def remembered(maxsize, *, for_a_day=False):
     return decorate
 
 
+def joined(item_filter):
+    """A filter that writes each item of a list with `item_filter` (which returns safe HTML),
+    one after the other: one filter call where a {% for %} loop resolved and rendered each
+    item again (a click's cards list some 50 of them)."""
+
+    def join(items):
+        return mark_safe("".join(map(item_filter, items)))
+
+    join.__doc__ = f"Each item as {item_filter.__name__} writes it."
+    return join
+
+
 @register.filter
 @remembered(maxsize=4096)
 def day(value, format_name="DATE_FORMAT"):
@@ -152,6 +164,11 @@ def milestone_item(milestone):
     return format_html(
         '<li>{} <span class="small muted">{}</span></li>', text % {"n": n}, day(milestone.day)
     )
+
+
+day_rows = register.filter("day_rows", joined(day_row))
+why_items = register.filter("why_items", joined(why_item))
+milestone_items = register.filter("milestone_items", joined(milestone_item))
 
 
 @remembered(maxsize=8192, for_a_day=True)

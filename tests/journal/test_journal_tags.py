@@ -100,6 +100,19 @@ def test_a_milestone_is_what_the_template_wrote(language, key, value):
         assert milestone_item(milestone) == render(TEMPLATE_MILESTONE, milestone=milestone)
 
 
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_joined_filters_write_each_item_in_turn(language):
+    later = POINT._replace(day=DAY + timedelta(days=1), delta=-0.5)
+    milestones = [Milestone("kept", 1, DAY), Milestone("score", 6, DAY)]
+    with translation.override(language):
+        html = render("{% load journal_tags %}{{ p|day_rows }}|{{ p|why_items }}", p=[POINT, later])
+        assert html == f"{day_row(POINT)}{day_row(later)}|{why_item(POINT)}{why_item(later)}"
+        assert render("{% load journal_tags %}{{ m|milestone_items }}", m=milestones) == "".join(
+            milestone_item(m) for m in milestones
+        )
+        assert render("{% load journal_tags %}[{{ n|day_rows }}]", n=[]) == "[]"
+
+
 def test_remembered_per_language():
     with translation.override("en"):
         english = day_row(POINT)
