@@ -243,10 +243,11 @@ class Relationship(models.Model):
 
         With `locked`, the queryset is the one relationship in memory, read under a lock in
         the transaction this runs in (Promise.objects.locked), so that its versions are
-        exact: they are written as values rather than computed by the database (Django took
-        longer to build F() expressions than the UPDATE took to run), with what `also`
-        gives, if given: a function of the relationship that returns more of its fields
-        to write in the same UPDATE."""
+        exact: they are written as values, by its pk (journal.compiled.update_row), rather
+        than computed by the database (Django took longer to build F() expressions and the
+        queryset's UPDATE than the UPDATE took to run), with what `also` gives, if given: a
+        function of the relationship that returns more of its fields to write in the same
+        UPDATE."""
         names = ["page_version", *(["score_version"] if score else [])]
         names += ["history_version"] if history else []
         for relationship in in_memory:
