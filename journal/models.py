@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guides.models import Kind, Lesson, LessonProgress, ReflectionPrompt, Size
-from journal.compiled import update_row
+from journal.compiled import insert, update_row
 from journal.scoring import history_boundary
 
 MIN_DATE = date(1900, 1, 1)
@@ -241,9 +241,9 @@ class Relationship(models.Model):
         records too, and with `history` their histories. One UPDATE. The relationships
         `in_memory` (of the queryset) get the same increments.
 
-        With `locked`, the queryset is the one relationship in memory, read under a lock in
-        the transaction this runs in (Promise.objects.locked), so that its versions are
-        exact: they are written as values, by its pk (journal.compiled.update_row), rather
+        With `locked`, the relationship is the one `in_memory` (`queryset` is not used),
+        read under a lock in the transaction this runs in (Promise.objects.locked), so that
+        its versions are exact: they are written as values, by its pk (update_row), rather
         than computed by the database (Django took longer to build F() expressions and the
         queryset's UPDATE than the UPDATE took to run), with what `also` gives, if given: a
         function of the relationship that returns more of its fields to write in the same
@@ -423,8 +423,8 @@ class Promise(models.Model):
     def _record_status(self, status, *, by, on=None, also=None):
         if status == self.status:
             return None
-        change = StatusChange.objects.create(
-            promise=self, actor=by, from_status=self.status, to_status=status
+        change = insert(
+            StatusChange(promise=self, actor=by, from_status=self.status, to_status=status)
         )
         self.status = status
         if status == Status.OPEN:
@@ -540,7 +540,7 @@ def _track_record_changed(instance, locked=False, also=None):
     days = (*getattr(instance, "saved_days", ()), *instance.event_days())
     in_memory = type(instance).relationship.is_cached(instance)
     Relationship.bump_versions(
-        Relationship.objects.filter(pk__in=pks),
+        None if locked else Relationship.objects.filter(pk__in=pks),
         score=True,
         history=_touches_history(days),
         in_memory=[instance.relationship] if in_memory else [],

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 
-from journal.compiled import CompiledQuery, update_row
-from journal.models import Promise, Relationship
+from journal.compiled import CompiledQuery, insert, update_row
+from journal.models import Promise, Reflection, Relationship, StatusChange
 from journal.views import LOCKED_PROMISE, LOCKED_PROMISE_WITH_LAST_CHANGE
 from tests.journal.conftest import days_ago
 
@@ -98,3 +98,35 @@ def test_update_row_touches_only_its_row(make_promise, django_assert_num_queries
         assert update_row(Promise, first.pk, text="Walk the dog") == 1
     assert Promise.objects.get(pk=second.pk).text == "Call when I'm late"
     assert update_row(Promise, second.pk + 1000, text="Walk the dog") == 0
+
+
+def test_insert_saves_what_save_saves(alice, promise, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        change = insert(
+            StatusChange(promise=promise, actor=alice, from_status="open", to_status="kept")
+        )
+    saved = StatusChange.objects.get(pk=change.pk)
+    assert fields(saved) == fields(change)
+    assert (saved.promise_id, saved.actor_id, saved.from_status, saved.to_status) == (
+        promise.pk,
+        alice.pk,
+        "open",
+        "kept",
+    )
+    assert saved.at == change.at and saved.at.tzinfo is not None
+    assert not change._state.adding and change._state.db == "default"
+    second = insert(
+        StatusChange(promise=promise, actor=alice, from_status="kept", to_status="open")
+    )
+    assert second.pk > change.pk
+    assert list(promise.changes.order_by("pk")) == [change, second]
+
+
+def test_insert_saves_a_model_with_listeners_with_save(relationship):
+    def versions_moved_by(save):
+        before = Relationship.objects.get(pk=relationship.pk).page_version
+        save(Reflection(relationship=relationship, date=days_ago(0), text="Listened."))
+        return Relationship.objects.get(pk=relationship.pk).page_version - before
+
+    moved = versions_moved_by(Reflection.save)
+    assert moved > 0 and versions_moved_by(insert) == moved  # its listeners heard of it
