@@ -515,14 +515,19 @@ def _promise_lists(promises, today):
 
 def promise_rows(lists, relationship, today, range_key):
     """The lists' rows as HTML (journal/promise_row.html), each kept in the cache under
-    exactly what it shows, with the CSRF placeholder where its token goes (journal.pagecache):
-    after a Kept click only the row that changed is rendered."""
+    what it shows, with the CSRF placeholder where its token goes (journal.pagecache): after
+    a Kept click only the row that changed is rendered. A resolved row is kept under the
+    moment it was resolved too, which it does not show: a row a click resolves is new, as a
+    user's click makes it, even when the same promise was kept, undone and kept again (the
+    benchmark's Kept / Undo pairs would otherwise find it rendered); an Undo goes back to
+    the open row shown before."""
     path = reverse("relationship_dashboard", args=[relationship.pk])
     if range_key != DEFAULT_RANGE:
         path += f"?range={range_key}"
     shared = (today, get_language(), range_key, path, content_version())
     keys = {
-        p.pk: "row:" + hashlib.sha256(repr((p[: len(ROW_FIELDS)], shared)).encode()).hexdigest()
+        p.pk: "row:"
+        + hashlib.sha256(repr((p[: len(TIMELINE_FIELDS)], shared)).encode()).hexdigest()
         for promises in lists.values()
         for p in promises
     }

@@ -686,6 +686,26 @@ def test_seed_demo_needs_the_lessons(db):
         call_command("seed_demo", "--scale", "small")
 
 
+def test_a_click_renders_the_row_it_resolves_even_in_a_state_shown_before(small):
+    """Only the clicked promise's row is rendered; a Kept after Kept / Undo renders it anew,
+    as any user's click does, and Undo finds the open row shown before."""
+    client = client_for(small)
+    client.get(dashboard_url(small))
+    promise = open_promise(small)
+    data = {"status": "kept", "from": "dashboard", "range": "30"}
+
+    def rows_rendered(url):
+        response = client.post(url, data, HTTP_HX_REQUEST="true")
+        assert response.status_code == HTTPStatus.OK
+        return [t.name for t in response.templates].count("journal/promise_row.html")
+
+    status_url = f"/journal/promises/{promise.pk}/status/"
+    undo_url = f"/journal/promises/{promise.pk}/undo/"
+    assert rows_rendered(status_url) == 1
+    assert rows_rendered(undo_url) == 0
+    assert rows_rendered(status_url) == 1
+
+
 def test_the_cards_words_are_kept_per_language(small):
     """The chart's headings, range links, legend and table heads are cached apart from its
     data, per range and language: a click in Japanese after English pages shows Japanese."""
