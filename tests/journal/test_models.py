@@ -1,11 +1,14 @@
 """Rules the database itself enforces, whatever code writes the rows, and one-row behaviour."""
 
 from datetime import date
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
+from guides.models import Size
 from journal.models import (
     Breach,
     CheckIn,
@@ -13,6 +16,7 @@ from journal.models import (
     Promise,
     Reflection,
     Relationship,
+    Status,
     StatusChange,
     latest_allowed_date,
     validate_sane_date,
@@ -225,3 +229,17 @@ def test_string_forms(alice, relationship, promise, reflection, checkin):
     assert str(reflection) == "I was defensive again."
     assert str(checkin) == f"{today()}: 4"
     assert "open → kept" in str(promise.set_status("kept", by=alice))
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_status_and_size_labels_are_djangos(promise, language):
+
+    field_labels = {
+        "status": partial(promise._get_FIELD_display, Promise._meta.get_field("status")),
+        "size": partial(promise._get_FIELD_display, Promise._meta.get_field("size")),
+    }
+    with translation.override(language):
+        for promise.status in [*Status.values, "gone"]:
+            assert str(promise.get_status_display()) == str(field_labels["status"]())
+        for promise.size in [*Size.values, "gone"]:
+            assert str(promise.get_size_display()) == str(field_labels["size"]())
