@@ -137,6 +137,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # "database is locked" half-way through a transaction. Connections are kept (CONN_MAX_AGE)
     # as with PostgreSQL: the last connection to close checkpoints the WAL into the database,
     # so closing one after every request made the next request pay for the last one's writes.
+    # Writers wait for each other on a file lock rather than SQLite's sleeping retries
+    # (trustrepair/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "trustrepair.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
