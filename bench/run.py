@@ -74,8 +74,20 @@ class Result:
     floor_size: int = 0
     queries: list = field(default_factory=list)
     size: int = 0
-    throughput: float | None = None
-    floor_throughput: float | None = None
+    throughputs: list = field(default_factory=list)  # req/s, one per round
+    floor_throughputs: list = field(default_factory=list)  # the floor's, in the same rounds
+
+    @property
+    def throughput(self):
+        return statistics.median(self.throughputs)
+
+    @property
+    def throughput_share(self):
+        """The median of the rounds' shares: each round's page against the floor measured
+        just before it, so that the machine's speed, which drifts from minute to minute
+        here, is the same for both."""
+        pairs = zip(self.throughputs, self.floor_throughputs, strict=True)
+        return statistics.median(page / floor for page, floor in pairs)
 
     @property
     def median(self):
@@ -416,8 +428,9 @@ def run_pass(label, database_url, args, workdir):
                 print(f"   {key:5} {page.name:18}", end=" ", flush=True)
                 result = measure_latency(session, page, args.requests)
                 if key == "heavy":
-                    result.floor_throughput = throughput(session, FLOOR, key)
-                    result.throughput = throughput(session, page, key)
+                    for _round in range(args.rounds):
+                        result.floor_throughputs.append(throughput(session, FLOOR, key))
+                        result.throughputs.append(throughput(session, page, key))
                 print(f"{result.median * 1000:6.1f} ms", flush=True)
                 results[key, page.name] = result
     finally:
@@ -494,7 +507,7 @@ def report(label, results, timeline_seconds, resumed_seconds):
     floor_times = [t for r in heavy.values() for t in r.floor_times]
     floor = statistics.median(floor_times)
     small_floor = statistics.median(t for r in small.values() for t in r.floor_times)
-    floor_throughput = statistics.median(r.floor_throughput for r in heavy.values())
+    floor_throughput = statistics.median(t for r in heavy.values() for t in r.floor_throughputs)
     floor_queries = {
         key: statistics.mode([q for r in rows.values() for q in r.floor_queries])
         for key, rows in (("heavy", heavy), ("small", small))
@@ -514,7 +527,7 @@ def report(label, results, timeline_seconds, resumed_seconds):
     misses = []
     for name, result in heavy.items():
         ratio = result.median / floor
-        share = result.throughput / floor_throughput
+        share = result.throughput_share
         other = small[name]
         lines.append(
             f"| {name} | {result.median * 1000:.1f} | {result.p95 * 1000:.1f} "
@@ -555,7 +568,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="sequential, per page")
     parser.add_argument("--clients", type=int, default=4, help="concurrent, for throughput")
-    parser.add_argument("--duration", type=int, default=5, help="seconds of throughput, per page")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="of throughput, each the floor then the page"
+    )
+    parser.add_argument("--duration", type=int, default=3, help="seconds of each round, each")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print(WRK_MISSING)
