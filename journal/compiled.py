@@ -39,11 +39,14 @@ class CompiledQuery:
     def __init__(self, build, *parameters):
         self.build = build
         self.markers = {name: _MARKER_BASE + i for i, name in enumerate(parameters)}
-        self.model = build(**self.markers).model
+        queryset = build(**self.markers)
+        self.model = queryset.model
+        # The database the queryset would choose: a locked read is made for a write.
+        self.route = router.db_for_write if queryset._for_write else router.db_for_read
         self._compiled = weakref.WeakKeyDictionary()  # a connection (per thread): _Compiled
 
     def first(self, **values):
-        alias = router.db_for_read(self.model)
+        alias = self.route(self.model)
         connection = connections[alias]
         compiled = self._compiled.get(connection)
         if compiled is None:
