@@ -42,7 +42,6 @@ def joined(item_filter):
     def join(items):
         return mark_safe("".join(map(item_filter, items)))
 
-    join.__doc__ = f"Each item as {item_filter.__name__} writes it."
     return join
 
 
