@@ -15,7 +15,7 @@ write, so its statements are built here once and run with each click's values:
 - `insert` saves a new instance of a model that no signal listens to, with the INSERT
   `save()` would run, without the rest of save()'s machinery (0.05 ms against 0.17).
 
-Both run through the connection's cursor, so query logging, execute wrappers and
+All three run through the connection's cursor, so query logging, execute wrappers and
 `django_assert_num_queries` see them like any other query.
 """
 
