@@ -13,13 +13,18 @@ write, so its statements are built here once and run with each click's values:
 - `update_row` writes some columns of one row, by primary key, with the SQL Django would
   write for `filter(pk=...).update(...)` of plain values;
 - `insert` saves a new instance of a model that no signal listens to, with the INSERT
-  `save()` would run, without the rest of save()'s machinery (0.05 ms against 0.17).
+  `save()` would run, without the rest of save()'s machinery (0.05 ms against 0.17);
+- `written_together` sends the update_row and insert calls made inside it as one
+  statement on PostgreSQL (data-modifying CTEs): each statement is a wait on the server,
+  about 0.3 ms here. SQLite runs them one by one as they come (it has no such statements,
+  and no server to wait on).
 
 All three run through the connection's cursor, so query logging, execute wrappers and
 `django_assert_num_queries` see them like any other query.
 """
 
 import weakref
+from contextlib import contextmanager
 
 from django.db import connections, router
 from django.db.models.query import get_related_populators
@@ -127,6 +132,14 @@ def update_row(model, pk, **values):
         for field, value in zip(fields, values.values(), strict=True)
     ]
     params.append(model._meta.pk.get_db_prep_value(pk, connection))
+    batch = _batch_of(connection)
+    if batch is not None:
+        row = (model._meta.db_table, pk)
+        if any(written == row for *_statement, written in batch):
+            # One statement cannot update a row twice: the one before goes first.
+            _send(connection, batch)
+        batch.append((sql, params, None, row))
+        return None  # (sent with the batch: written_together)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
@@ -160,6 +173,11 @@ def insert(instance):
         field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
         for field in fields
     ]
+    instance._state.adding, instance._state.db = False, alias
+    batch = _batch_of(connection)
+    if batch is not None:  # its pk arrives when the batch runs (written_together)
+        batch.append((sql, params, instance, None))
+        return instance
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if connection.features.can_return_columns_from_insert:
@@ -167,5 +185,58 @@ def insert(instance):
         else:
             pk = connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
     instance.pk = pk
-    instance._state.adding, instance._state.db = False, alias
     return instance
+
+
+@contextmanager
+def written_together(using="default"):
+    """The update_row and insert calls made inside, sent as one statement on PostgreSQL;
+    elsewhere each runs as it comes. They are sent when the block ends, or before any other
+    query the block runs, so that what it reads has them. An instance insert() saves has its
+    pk once they are sent. The caller's transaction makes them all or nothing."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or _batch_of(connection) is not None:
+        yield  # (a block inside another one is part of it)
+        return
+    batch = connection._written_together = []
+
+    def writes_first(execute, sql, params, many, context):
+        _send(connection, batch)
+        return execute(sql, params, many, context)
+
+    try:
+        with connection.execute_wrapper(writes_first):
+            yield
+    except BaseException:
+        batch.clear()
+        raise
+    finally:
+        connection._written_together = None
+    _send(connection, batch)
+
+
+def _batch_of(connection):
+    return getattr(connection, "_written_together", None)
+
+
+def _send(connection, batch):
+    """The batch's statements as one: each a data-modifying CTE, the INSERTs' pks selected."""
+    if not batch:
+        return
+    statements = batch.copy()
+    batch.clear()
+    parts, params, inserted = [], [], []
+    for index, (sql, statement_params, instance, _row) in enumerate(statements):
+        parts.append(f"w{index} AS ({sql})")
+        params += statement_params
+        if instance is not None:  # its INSERT returns its pk
+            inserted.append((index, instance))
+    quote = connection.ops.quote_name
+    returned = ", ".join(
+        f"(SELECT {quote(instance._meta.pk.column)} FROM w{index})" for index, instance in inserted
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} SELECT {returned or '1'}", params)
+        row = cursor.fetchone()
+    for (_index, instance), pk in zip(inserted, row, strict=False):
+        instance.pk = pk

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guides.models import Kind, Lesson, LessonProgress, ReflectionPrompt, Size
-from journal.compiled import insert, update_row
+from journal.compiled import insert, update_row, written_together
 from journal.scoring import history_boundary
 
 MIN_DATE = date(1900, 1, 1)
@@ -433,25 +433,27 @@ class Promise(models.Model):
     def _record_status(self, status, *, by, on=None, also=None):
         if status == self.status:
             return None
-        change = insert(
-            StatusChange(promise=self, actor=by, from_status=self.status, to_status=status)
-        )
-        self.status = status
-        if status == Status.OPEN:
-            self.resolved_on = self.resolved_at = None
-        else:
-            self.resolved_on = on or timezone.localdate()
-            self.resolved_at = timezone.now()
-        # What save(update_fields=...) and its signal would do, with `also` written in the
-        # same UPDATE as the versions: a status change is the app's most frequent write.
-        update_row(
-            Promise,
-            self.pk,
-            status=self.status,
-            resolved_on=self.resolved_on,
-            resolved_at=self.resolved_at,
-        )
-        _track_record_changed(self, locked=True, also=also)
+        # One statement on PostgreSQL, where each is a wait on the server.
+        with written_together():
+            change = insert(
+                StatusChange(promise=self, actor=by, from_status=self.status, to_status=status)
+            )
+            self.status = status
+            if status == Status.OPEN:
+                self.resolved_on = self.resolved_at = None
+            else:
+                self.resolved_on = on or timezone.localdate()
+                self.resolved_at = timezone.now()
+            # What save(update_fields=...) and its signal would do, with `also` written in the
+            # same UPDATE as the versions: a status change is the app's most frequent write.
+            update_row(
+                Promise,
+                self.pk,
+                status=self.status,
+                resolved_on=self.resolved_on,
+                resolved_at=self.resolved_at,
+            )
+            _track_record_changed(self, locked=True, also=also)
         return change
 
 

@@ -3,10 +3,10 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 
-from journal.compiled import CompiledQuery, insert, update_row
+from journal.compiled import CompiledQuery, insert, update_row, written_together
 from journal.models import Promise, Reflection, Relationship, StatusChange
 from journal.views import LOCKED_PROMISE, LOCKED_PROMISE_WITH_LAST_CHANGE
 from tests.journal.conftest import days_ago
@@ -130,3 +130,56 @@ def test_insert_saves_a_model_with_listeners_with_save(relationship):
 
     moved = versions_moved_by(Reflection.save)
     assert moved > 0 and versions_moved_by(insert) == moved  # its listeners heard of it
+
+
+def one_statement_or(count):
+    """What written_together sends: one statement on PostgreSQL, each write on its own
+    elsewhere."""
+    return 1 if connection.vendor == "postgresql" else count
+
+
+def test_writes_written_together(alice, promise, relationship, django_assert_num_queries):
+    with django_assert_num_queries(one_statement_or(4)), written_together():
+        change = insert(
+            StatusChange(promise=promise, actor=alice, from_status="open", to_status="kept")
+        )
+        again = insert(
+            StatusChange(promise=promise, actor=alice, from_status="kept", to_status="open")
+        )
+        update_row(Promise, promise.pk, text="Walk the dog")
+        with written_together():  # part of the block around it
+            update_row(Relationship, relationship.pk, score_version=41)
+    assert change.pk and again.pk and change.pk != again.pk
+    assert list(promise.changes.order_by("pk")) == [change, again]
+    assert Promise.objects.get(pk=promise.pk).text == "Walk the dog"
+    assert Relationship.objects.get(pk=relationship.pk).score_version == 41
+
+
+def test_a_read_in_the_block_sees_the_writes_before_it(promise):
+    with written_together():
+        update_row(Promise, promise.pk, text="Walk the dog")
+        assert Promise.objects.get(pk=promise.pk).text == "Walk the dog"
+        update_row(Promise, promise.pk, text="Feed the cat")
+    assert Promise.objects.get(pk=promise.pk).text == "Feed the cat"
+
+
+def test_a_row_written_twice_in_the_block_ends_as_written_last(promise, django_assert_num_queries):
+    with django_assert_num_queries(2), written_together():  # two on PostgreSQL too
+        update_row(Promise, promise.pk, text="Walk the dog")
+        update_row(Promise, promise.pk, text="Feed the cat")
+    assert Promise.objects.get(pk=promise.pk).text == "Feed the cat"
+
+
+def test_a_block_that_raises_writes_nothing(promise):
+    with pytest.raises(ValueError), transaction.atomic(), written_together():
+        update_row(Promise, promise.pk, text="Walk the dog")
+        raise ValueError
+    assert Promise.objects.get(pk=promise.pk).text == "Call when I'm late"
+
+
+def test_a_refused_write_in_the_block_is_an_error(promise):
+    with pytest.raises(IntegrityError), transaction.atomic(), written_together():
+        update_row(Promise, promise.pk, text="Walk the dog")
+        update_row(Promise, promise.pk + 1000, text="nobody")  # no row: not an error
+        update_row(Promise, promise.pk, status="done")  # not a status: the database refuses
+    assert Promise.objects.get(pk=promise.pk).text == "Call when I'm late"
