@@ -24,6 +24,7 @@ from guides.models import Guide, Lesson, content_version
 from guides.progress import next_lesson
 from journal import insights, scoring
 from journal.insights import Progress, Resolution, Streaks
+from journal.memo import Memo
 from journal.models import CheckIn, Profile, Promise, Status
 from journal.pagecache import CSRF_PLACEHOLDER, cached_html, with_csrf_token
 from journal.scoring import history_boundary
@@ -38,6 +39,11 @@ CHART_PAD_LEFT, CHART_PAD_RIGHT, CHART_PAD_Y = 28, 8, 10
 MAX_CHART_POINTS = 400
 CACHE_SECONDS = 60 * 60  # track records, Recent, check-ins
 HISTORY_CACHE_SECONDS = ROW_CACHE_SECONDS = 60 * 60 * 24  # promise texts: no longer than a day
+# What every click reads, kept as objects in each process too (journal.memo): Histories (one a
+# relationship in use) and promise rows (a dashboard lists a few dozen at most).
+MEMO_SECONDS = 10 * 60
+HISTORIES = Memo(size=256, seconds=MEMO_SECONDS)
+ROWS = Memo(size=2048, seconds=MEMO_SECONDS)
 MONTHLY_TABLE_DAYS = 365  # a range this long is listed in the data table a month a row
 MONTH_COUNTS = ("kept", "broken", "overdue", "breach")
 CHANGES_SHOWN = 6  # "why did it move?"
@@ -405,7 +411,7 @@ def cached_history(relationship, boundary, breaches):
         timeline, progress = _full_track_record(relationship, boundary, breaches, history=True)
         return History(timeline.checkpoint(changes=CHANGES_SHOWN), progress)
 
-    return cache.get_or_set(key, compute, HISTORY_CACHE_SECONDS)
+    return HISTORIES.get_or_set(key, lambda: cache.get_or_set(key, compute, HISTORY_CACHE_SECONDS))
 
 
 def cached_track_record(relationship, today, range_key, recent):
@@ -514,28 +520,26 @@ def _promise_lists(promises, today):
 
 
 def promise_rows(lists, relationship, today, range_key):
-    """The lists' rows as HTML (journal/promise_row.html), each kept in the cache under
-    what it shows, with the CSRF placeholder where its token goes (journal.pagecache): after
-    a Kept click only the row that changed is rendered. A resolved row is kept under the
-    moment it was resolved too, which it does not show: a row a click resolves is new, as a
-    user's click makes it, even when the same promise was kept, undone and kept again (the
-    benchmark's Kept / Undo pairs would otherwise find it rendered); an Undo goes back to
-    the open row shown before."""
+    """The lists' rows as HTML (journal/promise_row.html), each kept in the cache (and as
+    an object in this process: ROWS) under what it shows, with the CSRF placeholder where
+    its token goes (journal.pagecache): after a Kept click only the row that changed is
+    rendered. A resolved row is kept under the moment it was resolved too, which it does not
+    show: a row a click resolves is new, as a user's click makes it, even when the same
+    promise was kept, undone and kept again (the benchmark's Kept / Undo pairs would
+    otherwise find it rendered); an Undo goes back to the open row shown before."""
     path = reverse("relationship_dashboard", args=[relationship.pk])
     if range_key != DEFAULT_RANGE:
         path += f"?range={range_key}"
     shared = (today, get_language(), range_key, path, content_version())
-    keys = {
-        p.pk: "row:"
-        + hashlib.sha256(repr((p[: len(TIMELINE_FIELDS)], shared)).encode()).hexdigest()
-        for promises in lists.values()
-        for p in promises
-    }
-    rows = cache.get_many(keys.values())
-    missing = {
-        keys[p.pk]: p for promises in lists.values() for p in promises if keys[p.pk] not in rows
-    }
+    shown = {p.pk: (p[: len(TIMELINE_FIELDS)], shared) for ps in lists.values() for p in ps}
+    rows = {pk: ROWS.get(what) for pk, what in shown.items()}
+    missing = {pk: what for pk, what in shown.items() if rows[pk] is None}
     if missing:
+        keys = {
+            pk: "row:" + hashlib.sha256(repr(what).encode()).hexdigest()
+            for pk, what in missing.items()
+        }
+        cached = cache.get_many(keys.values())
         context = {
             "today": today,
             "from_dashboard": True,
@@ -544,17 +548,20 @@ def promise_rows(lists, relationship, today, range_key):
             "next": path,
             "csrf_token": CSRF_PLACEHOLDER,
         }
+        listed = {p.pk: p for ps in lists.values() for p in ps}
         rendered = {
-            row_key: render_to_string(
-                "journal/promise_row.html", {**context, "promise": _listed_promise(p)}
+            keys[pk]: render_to_string(
+                "journal/promise_row.html", {**context, "promise": _listed_promise(listed[pk])}
             )
-            for row_key, p in missing.items()
+            for pk in missing
+            if keys[pk] not in cached
         }
         cache.set_many(rendered, ROW_CACHE_SECONDS)
-        rows.update(rendered)
-    return {
-        name: [mark_safe(rows[keys[p.pk]]) for p in promises] for name, promises in lists.items()
-    }
+        cached.update(rendered)
+        for pk, what in missing.items():
+            rows[pk] = mark_safe(cached[keys[pk]])
+            ROWS.set(what, rows[pk])
+    return {name: [rows[p.pk] for p in promises] for name, promises in lists.items()}
 
 
 _lesson_links = {}  # {content version: lesson_links()}, for this process

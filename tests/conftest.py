@@ -107,7 +107,11 @@ def pytest_report_header(config):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """allauth keeps its rate-limit counters in the cache: start every test from zero."""
+    """allauth keeps its rate-limit counters in the cache: start every test from zero (and
+    with nothing kept in this process's memos, which would outlive the cache)."""
     from django.core.cache import cache
 
+    from journal import memo
+
     cache.clear()
+    memo.clear_all()

@@ -27,6 +27,7 @@ from journal.dashboard import (
 from journal.models import Breach, CheckIn, Profile, Promise, Reflection, Relationship, Status
 from journal.models import StatusChange as Change
 from journal.scoring import history_boundary
+from tests.journal.helpers import forget_cached
 
 MAX_QUERIES = 12
 HEAVY = 500
@@ -403,7 +404,7 @@ def assert_fresh(client, response, relationship, range_key="30"):
     """The page shows exactly what computing the track record and rendering now give."""
     assert response.status_code == HTTPStatus.OK
     relationship.refresh_from_db()
-    cache.clear()  # nothing cached: the history, the track record and the page from scratch
+    forget_cached()  # nothing cached: the history, the track record and the page from scratch
     expected = compute_track_record(relationship, timezone.localdate(), range_key)
     assert shown_score(response) == floatformat(expected.score, 1)
     if response.context and "score" in response.context:  # rendered, not from the page cache
@@ -417,7 +418,7 @@ def assert_fresh(client, response, relationship, range_key="30"):
         assert context["changes"] == expected.changes
         assert context["streaks"] == expected.streaks
         assert context["milestones"] == expected.milestones
-    cache.clear()
+    forget_cached()
     rendered_now = client.get(dashboard_url(relationship, range_key))
     assert rendered_now.context["score"] == expected.score
     assert main_without_tokens(response) == main_without_tokens(rendered_now)
@@ -565,7 +566,7 @@ def test_a_click_after_a_change_it_did_not_see_reads_the_recent_state_again(smal
     click(client, first)
     second.set_status(Status.BROKEN, by=small.owner)  # on the journal page, say
     Breach.objects.create(relationship=small, date=days_ago(1), cause="lie")
-    cache.clear()  # and in the other worker
+    forget_cached()  # and in the other worker
     lesson_links()
 
     assert "journal_breach" in " ".join(click(client, first, "undo"))
@@ -730,7 +731,7 @@ def test_a_state_that_cannot_be_read_is_read_again(small):
     client.get(dashboard_url(small))
     click(client, open_promise(small))
     Relationship.objects.filter(pk=small.pk).update(recent_state='{"stamp": [1')
-    cache.clear()
+    forget_cached()
 
     assert "journal_breach" in " ".join(click(client, small.promises.get(text="Walk"), "undo"))
     stored, fresh = kept_state(small)

@@ -45,3 +45,14 @@ def settings_data(client, **changes):
         data[name] = "on" if value is True else value
     data.update(changes)
     return data
+
+
+def forget_cached():
+    """As a worker that has seen nothing yet: the cache emptied, and this process's memos
+    (journal.memo), which would otherwise still hold what the cache held."""
+    from django.core.cache import cache
+
+    from journal import memo
+
+    cache.clear()
+    memo.clear_all()

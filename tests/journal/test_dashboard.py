@@ -3,14 +3,13 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from guides.models import Lesson
 from journal.models import Promise, StatusChange
 from tests.journal.conftest import days_ago, today
-from tests.journal.helpers import assert_login_redirect, assert_partial
+from tests.journal.helpers import assert_login_redirect, assert_partial, forget_cached
 
 
 def url(relationship):
@@ -330,7 +329,7 @@ def test_the_query_count_does_not_grow_with_promises(
         make_reflection(to=relationship)
         make_checkin(to=relationship)
     count_queries(auth_client, url(few))  # warm the session's time zone
-    cache.clear()
+    forget_cached()
     cold = [count_queries(auth_client, url(r)) for r in (few, many)]
     warm = [count_queries(auth_client, url(r)) for r in (few, many)]
     assert cold[0] == cold[1]
@@ -349,7 +348,7 @@ def test_the_query_count_of_an_update_does_not_grow_with_promises(
 
     def count(relationship, cold):
         if cold:
-            cache.clear()
+            forget_cached()
         else:
             auth_client.get(url(relationship))
         promise = relationship.promises.create(text="Call", due_date=days_ago(0))
