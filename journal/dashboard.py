@@ -77,6 +77,7 @@ class RecentBreach(NamedTuple):
 
 
 ROW_FIELDS = ("pk", "text", "size", "due_date", "status", "resolved_on", "lesson_id")
+EVENT_FIELDS = 6  # the first six: a scoring.PromiseEvent's, in its order (timeline_for)
 TIMELINE_FIELDS = (*ROW_FIELDS, "resolved_at")
 LESSON_FIELDS = ("lesson__slug", "lesson__title_en", "lesson__title_ja", "lesson__guide__slug")
 NO_LESSON = (None,) * len(LESSON_FIELDS)
@@ -88,17 +89,7 @@ def timeline_for(relationship, promises, breaches, today, since=None):
         start_date=relationship.breach_date,
         today=today,
         since=since,
-        promises=[
-            scoring.PromiseEvent(
-                id=p.pk,
-                text=p.text,
-                size=p.size,
-                due=p.due_date,
-                status=p.status,
-                resolved_on=p.resolved_on,
-            )
-            for p in promises
-        ],
+        promises=[scoring.PromiseEvent._make(p[:EVENT_FIELDS]) for p in promises],
         breaches=[scoring.BreachEvent(id=b.pk, text=b.description, on=b.date) for b in breaches],
     )
 

@@ -182,24 +182,32 @@ def compute_timeline(
     first, last = start_date.toordinal(), max(today, start_date).toordinal()
     events, overdue_ids = _events_by_day(first, today.toordinal(), promises, breaches)
 
-    start_cause = Cause("start", None, "", start_date, 0.0, None)
     points = []
-    if since is not None:
+    if since is None:  # the first day: the start, and that day's events
+        day = date.fromordinal(first)
+        causes = [Cause("start", None, "", start_date, 0.0, None)]
+        new_score = _apply_day(score, sorted(events.pop(first, ())), day, causes)
+        points.append(_new(Point, (day, new_score, new_score - score, tuple(causes))))
+        first, score = first + 1, new_score
+    else:
         points.append(since.point)
         first, score = since.point.day.toordinal() + 1, since.point.score
-    previous_score = score
+    fromordinal, append = date.fromordinal, points.append
     for ordinal in range(first, last + 1):
-        day = date.fromordinal(ordinal)
-        if ordinal in events or (ordinal == first and since is None):
-            causes = [start_cause] if ordinal == first and since is None else []
-            if ordinal in events:
-                score = _apply_day(score, sorted(events[ordinal]), day, causes)
-            points.append(Point(day, score, score - previous_score, tuple(causes)))
-            previous_score = score
-        else:  # most days: nothing happened
-            points.append(Point(day, score, 0.0, ()))
+        day_events = events.get(ordinal)
+        if day_events is None:  # nothing happened
+            append(_new(Point, (fromordinal(ordinal), score, 0.0, ())))
+        else:
+            day, causes = fromordinal(ordinal), []
+            new_score = _apply_day(score, sorted(day_events), day, causes)
+            append(_new(Point, (day, new_score, new_score - score, tuple(causes))))
+            score = new_score
     earlier_changes = () if since is None else since.earlier_changes
     return Timeline(tuple(points), tuple(sorted(overdue_ids)), earlier_changes)
+
+
+# Point(...) and Cause(...) run a Python-level __new__; a timeline builds thousands of them.
+_new = tuple.__new__
 
 
 # Where journal.dashboard checkpoints a long timeline to go on from (its cached History): 40 to 55
@@ -221,40 +229,35 @@ _SIZE_RANK = {size: rank for rank, size in enumerate(SIZES)}
 
 def _events_by_day(first, today, promises, breaches):
     """Each day's events (as day ordinals) as sortable tuples: (kind, -size rank, id, text,
-    arrival, event), so that sorting a day's list puts them in the order they apply, largest
+    arrival, size), so that sorting a day's list puts them in the order they apply, largest
     promise first; the arrival number keeps equal events in the order they came."""
     events = defaultdict(list)
     overdue_ids = []
     arrival = 0
     for promise in promises:
-        if promise.size not in _SIZE_RANK or promise.status not in STATUSES:
+        pk, text, size, due, status, resolved_on = promise
+        if size not in _SIZE_RANK or status not in STATUSES:
             _check_promise(promise)
-        due = promise.due.toordinal()
-        resolved = due if promise.resolved_on is None else promise.resolved_on.toordinal()
-        resolved_by_today = promise.status != "open" and resolved <= today
-        rank = -_SIZE_RANK[promise.size]
+        due = due.toordinal()
+        resolved = due if resolved_on is None else resolved_on.toordinal()
+        resolved_by_today = status != "open" and resolved <= today
+        rank = -_SIZE_RANK[size]
         arrival += 1
-        if promise.status == "kept":
+        if status == "kept":
             if resolved_by_today:
-                events[max(resolved, first)].append(
-                    (_KEPT, rank, promise.id, promise.text, arrival, promise)
-                )
+                events[max(resolved, first)].append((_KEPT, rank, pk, text, arrival, size))
         else:
             if due + 1 <= today:
-                events[max(due + 1, first)].append(
-                    (_OVERDUE, rank, promise.id, promise.text, arrival, promise)
-                )
+                events[max(due + 1, first)].append((_OVERDUE, rank, pk, text, arrival, size))
             if resolved_by_today:
-                events[max(resolved, first)].append(
-                    (_BROKEN, rank, promise.id, promise.text, arrival, promise)
-                )
+                events[max(resolved, first)].append((_BROKEN, rank, pk, text, arrival, size))
         if not resolved_by_today and due < today:
-            overdue_ids.append(promise.id)
+            overdue_ids.append(pk)
     for breach in breaches:
         on = breach.on.toordinal()
         if on <= today:
             arrival += 1
-            events[max(on, first)].append((_BREACH, 0, breach.id, breach.text, arrival, breach))
+            events[max(on, first)].append((_BREACH, 0, breach.id, breach.text, arrival, None))
     return events, overdue_ids
 
 
@@ -286,21 +289,20 @@ def _apply_day(score: float, events: list, day: date, causes: list[Cause]) -> fl
     f(a_j) = f(w_j * g_j) <= f(w_j * g*), which is what g* adds.
     """
     weight = 1.0
-    for kind, _rank, ref_id, text, _arrival, event in events:
+    for kind, _rank, ref_id, text, _arrival, size in events:
         if kind == _KEPT:
-            gain = weight * KEEP_GAIN[event.size] * (MAX_SCORE - score) / MAX_SCORE
+            gain = weight * KEEP_GAIN[size] * (MAX_SCORE - score) / MAX_SCORE
             new_score = min(score + gain, MAX_SCORE)
             weight *= SAME_DAY_FACTOR
         else:
             if kind == _BREACH:
                 cost = max(BREACH_SHARE * score, BREACH_MIN_LOSS)
             elif kind == _OVERDUE:
-                cost = OVERDUE_FEE[event.size]
+                cost = OVERDUE_FEE[size]
             else:
-                cost = BREAK_LOSS[event.size]
+                cost = BREAK_LOSS[size]
             new_score = max(score - cost, MIN_SCORE)
-        size = None if kind == _BREACH else event.size
         delta = round(new_score - score, CAUSE_DELTA_DECIMALS)
-        causes.append(Cause(_KINDS[kind], ref_id, text, day, delta, size))
+        causes.append(_new(Cause, (_KINDS[kind], ref_id, text, day, delta, size)))
         score = new_score
     return score

@@ -433,3 +433,12 @@ def test_the_month_table_is_in_japanese(auth_client, make_relationship, make_pro
     assert "月ごとの推移" in page
     assert "守った約束 1件" in page
     assert "変化なし" in page
+
+
+def test_a_listed_promise_begins_with_its_score_event():
+    """timeline_for makes each listed promise's first fields a scoring.PromiseEvent."""
+    from journal.dashboard import EVENT_FIELDS, ROW_FIELDS
+    from journal.scoring import PromiseEvent
+
+    names = {"pk": "id", "due_date": "due"}
+    assert tuple(names.get(f, f) for f in ROW_FIELDS[:EVENT_FIELDS]) == PromiseEvent._fields
