@@ -123,38 +123,36 @@ def build_chart(points, checkins):
     """SVG coordinates for the score line, the check-ins and the event markers.
 
     Long ranges are bucketed to at most MAX_CHART_POINTS columns so the page stays
-    small; a bucket shows its last score and its worst event.
+    small; a bucket shows its last score and its worst event. `points` are one a day.
     """
     step = max(1, -(-len(points) // MAX_CHART_POINTS))
-    buckets = [points[i : i + step] for i in range(0, len(points), step)]
-    span = max(1, len(buckets) - 1)
+    columns = -(-len(points) // step)
+    span = max(1, columns - 1)
     plot_width = CHART_WIDTH - CHART_PAD_LEFT - CHART_PAD_RIGHT
-
-    def x(index):
-        return round(CHART_PAD_LEFT + plot_width * index / span, 1)
-
+    xs = [round(CHART_PAD_LEFT + plot_width * index / span, 1) for index in range(columns)]
     y = _chart_y
 
     # The markers are SVG written here, as the line is: numbers and our own class names only,
     # and a template loop over them took longer than the rest of the card.
-    line, marks, column_of_day = [], [], {}
-    for index, bucket in enumerate(buckets):
-        last = bucket[-1]
-        line.append(f"{x(index)},{y(last.score)}")
-        kinds = {cause.kind for point in bucket for cause in point.causes}
+    line, marks = [], []
+    for index, x in enumerate(xs):
+        bucket = points[index * step : (index + 1) * step]
+        last_y = y(bucket[-1].score)
+        line.append(f"{x},{last_y}")
+        kinds = {cause.kind for point in bucket if point.causes for cause in point.causes}
         for kind in ("breach", "broken", "kept"):
             if kind in kinds:
-                marks.append(_marker(kind, x(index), y(last.score)))
+                marks.append(_marker(kind, x, last_y))
                 break
-        for point in bucket:
-            column_of_day[point.day] = index
-    marks += [
-        f'<circle class="felt" cx="{x(column_of_day[c.date])}" cy="{y(c.felt_trust)}" r="4.5">'
-        "</circle>"
-        for c in checkins
-        if c.date in column_of_day
-    ]
-    return Chart(" ".join(line), mark_safe("".join(marks)), points[0].day, points[-1].day)
+    first_day = points[0].day
+    for checkin in checkins:
+        offset = (checkin.date - first_day).days
+        if 0 <= offset < len(points):
+            marks.append(
+                f'<circle class="felt" cx="{xs[offset // step]}" cy="{y(checkin.felt_trust)}" '
+                'r="4.5"></circle>'
+            )
+    return Chart(" ".join(line), mark_safe("".join(marks)), first_day, points[-1].day)
 
 
 def _marker(kind, x, y):
