@@ -21,13 +21,22 @@ def remembered(maxsize, *, for_a_day=False):
         memo = lru_cache(maxsize=maxsize)(lambda language, *args: function(*args))
         since = [date.today()]
 
-        @wraps(function)
-        def wrapper(*args):
+        def language_now():
             if for_a_day and date.today() != since[0]:
                 memo.cache_clear()
                 since[0] = date.today()
-            return memo(get_language(), *args)
+            return get_language()
 
+        @wraps(function)
+        def wrapper(*args):
+            return memo(language_now(), *args)
+
+        def each(items):
+            """The function of each item, the language (and the day) looked up once."""
+            language = language_now()
+            return [memo(language, item) for item in items]
+
+        wrapper.each = each
         wrapper.cache_clear, wrapper.cache_info = memo.cache_clear, memo.cache_info
         return wrapper
 
@@ -39,8 +48,10 @@ def joined(item_filter):
     one after the other: one filter call where a {% for %} loop resolved and rendered each
     item again (a click's cards list some 50 of them)."""
 
+    each = getattr(item_filter, "each", lambda items: map(item_filter, items))
+
     def join(items):
-        return mark_safe("".join(map(item_filter, items)))
+        return mark_safe("".join(each(items)))
 
     return join
 
