@@ -39,10 +39,11 @@ CHART_PAD_LEFT, CHART_PAD_RIGHT, CHART_PAD_Y = 28, 8, 10
 MAX_CHART_POINTS = 400
 CACHE_SECONDS = 60 * 60  # track records, Recent, check-ins
 HISTORY_CACHE_SECONDS = ROW_CACHE_SECONDS = 60 * 60 * 24  # promise texts: no longer than a day
-# What every click reads, kept as objects in each process too (journal.memo): Histories (one a
-# relationship in use) and promise rows (a dashboard lists a few dozen at most).
+# What every click reads, kept as objects in each process too (journal.memo): Histories and
+# Recents (one a relationship in use) and promise rows (a dashboard lists a few dozen at most).
 MEMO_SECONDS = 10 * 60
 HISTORIES = Memo(size=256, seconds=MEMO_SECONDS)
+RECENTS = Memo(size=256, seconds=MEMO_SECONDS)  # by the text of a relationship's recent_state
 ROWS = Memo(size=2048, seconds=MEMO_SECONDS)
 MONTHLY_TABLE_DAYS = 365  # a range this long is listed in the data table a month a row
 MONTH_COUNTS = ("kept", "broken", "overdue", "breach")
@@ -311,15 +312,28 @@ def stored_recent(relationship, score_version, boundary):
     """The Recent kept in the relationship's row as it was read, if it is the Recent of
     `score_version` (and of the relationship's breach date and `boundary`); otherwise None.
     Its lessons' links and titles as the content is now (lesson_links). A state that cannot
-    be read (written by another version of this code, or edited by hand) is no state."""
-    try:
-        state = json.loads(relationship.recent_state or "{}")
-    except ValueError:
-        return None
-    if state.get("stamp") != _recent_stamp(relationship, score_version, boundary):
-        return None
+    be read (written by another version of this code, or edited by hand) is no state.
+
+    The state a worker wrote (Carry) it has kept as it was (RECENTS): its next click reads
+    it back without parsing it."""
+    text = relationship.recent_state or "{}"
+    key = (text, content_version())
+    stamp, recent = RECENTS.get(key) or (None, None)
+    if recent is None:
+        try:
+            state = json.loads(text)
+        except ValueError:
+            return None
+        stamp = state.get("stamp")
+        if stamp != _recent_stamp(relationship, score_version, boundary):
+            return None
+        recent = _parse_recent(state, lesson_links())
+        RECENTS.set(key, (stamp, recent))
+    return recent if stamp == _recent_stamp(relationship, score_version, boundary) else None
+
+
+def _parse_recent(state, lessons):
     day, moment = date.fromisoformat, datetime.fromisoformat
-    lessons = lesson_links()
     return Recent(
         tuple(RecentBreach(pk, day(on), text) for pk, on, text in state["breaches"]),
         tuple(
@@ -457,7 +471,10 @@ class Carry:
     def __call__(self, relationship):
         boundary = history_boundary(self.today)
         self.recent = carry_over(relationship, self.promise, self.score_before, boundary)
-        return {"recent_state": recent_state(relationship, self.recent, boundary)}
+        text = recent_state(relationship, self.recent, boundary)
+        stamp = _recent_stamp(relationship, relationship.score_version, boundary)
+        RECENTS.set((text, content_version()), (stamp, self.recent))
+        return {"recent_state": text}
 
 
 def carry_over(relationship, promise, score_before, boundary):
@@ -473,13 +490,12 @@ def carry_over(relationship, promise, score_before, boundary):
     )
     if before is None or promise.pk not in {p.pk for p in before.promises}:
         return _read_recent(relationship, boundary)
-    changed = {"status", "resolved_on", "resolved_at"}
-    promises = tuple(
-        p._replace(**{name: getattr(promise, name) for name in changed})
-        if p.pk == promise.pk
-        else p
-        for p in before.promises
-    )
+    changed = {  # (the status as the plain string reading it back gives, not a Status)
+        "status": str(promise.status),
+        "resolved_on": promise.resolved_on,
+        "resolved_at": promise.resolved_at,
+    }
+    promises = tuple(p._replace(**changed) if p.pk == promise.pk else p for p in before.promises)
     return Recent(before.breaches, promises)
 
 

@@ -15,9 +15,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from guides.models import Lesson, LessonProgress
+from guides.models import Lesson, LessonProgress, content_version
 from journal.dashboard import (
     RANGES,
+    RECENTS,
     _read_recent,
     _recent_key,
     compute_track_record,
@@ -505,11 +506,34 @@ def click(client, promise, action="status"):
 
 
 def kept_state(relationship):
-    """The recent state the relationship's row holds now, and what reading it gives."""
+    """The recent state the relationship's row holds now, parsed as a worker that did not
+    write it parses it, and what reading it gives."""
     relationship.refresh_from_db()
     boundary = history_boundary(timezone.localdate())
+    RECENTS.clear()
     stored = stored_recent(relationship, relationship.score_version, boundary)
     return stored, _read_recent(relationship, boundary)
+
+
+@pytest.mark.parametrize("action", ["status", "undo"])
+def test_the_worker_that_wrote_the_recent_state_reads_back_what_parsing_it_gives(small, action):
+    """The writer keeps the Recent it wrote (RECENTS), so its next click does not parse the
+    row's text: it must be what any other worker parses, field for field and type for type."""
+    client = client_for(small)
+    client.get(dashboard_url(small))
+    promise = small.promises.get(text="Walk") if action == "undo" else open_promise(small)
+    click(client, promise, action)
+    small.refresh_from_db()
+    boundary = history_boundary(timezone.localdate())
+    kept = stored_recent(small, small.score_version, boundary)
+    assert RECENTS.get((small.recent_state, content_version()))[1] is kept
+    parsed, _fresh = kept_state(small)
+
+    def typed(recent):
+        return [(value, type(value)) for p in recent.promises + recent.breaches for value in p]
+
+    assert kept is not parsed
+    assert typed(kept) == typed(parsed)
 
 
 @pytest.mark.parametrize("action", ["status", "undo"])
