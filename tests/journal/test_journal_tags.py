@@ -123,31 +123,32 @@ def test_remembered_per_language():
     assert english != japanese
 
 
-def test_what_people_wrote_is_remembered_no_longer_than_a_day(monkeypatch):
+@pytest.fixture
+def tomorrow(monkeypatch):
+    """A function that makes journal_tags' today the day after the real one."""
+
     class Tomorrow(date):
         @classmethod
         def today(cls):
             return date.today() + timedelta(days=1)
 
+    return lambda: monkeypatch.setattr(journal_tags, "date", Tomorrow)
+
+
+def test_what_people_wrote_is_remembered_no_longer_than_a_day(tomorrow):
     with translation.override("en"):
         day_row(POINT)
         hits = journal_tags.day_row.cache_info().hits
         day_row(POINT)
         assert journal_tags.day_row.cache_info().hits == hits + 1
-        monkeypatch.setattr(journal_tags, "date", Tomorrow)
+        tomorrow()
         day_row(POINT)  # a new day: all forgotten, and written again
         assert journal_tags.day_row.cache_info().hits == 0
         assert journal_tags.day_row.cache_info().currsize == 1
 
 
-def test_a_list_is_remembered_per_language_and_day_too(monkeypatch):
+def test_a_list_is_remembered_per_language_and_day_too(tomorrow):
     """The joined filters look the language and the day up once for their whole list."""
-
-    class Tomorrow(date):
-        @classmethod
-        def today(cls):
-            return date.today() + timedelta(days=1)
-
     with translation.override("en"):
         english = journal_tags.day_rows([POINT])
     with translation.override("ja"):
@@ -156,6 +157,6 @@ def test_a_list_is_remembered_per_language_and_day_too(monkeypatch):
         hits = journal_tags.day_row.cache_info().hits
         journal_tags.day_rows([POINT])
         assert journal_tags.day_row.cache_info().hits == hits + 1
-        monkeypatch.setattr(journal_tags, "date", Tomorrow)
+        tomorrow()
         assert journal_tags.day_rows([POINT]) == japanese  # written again on a new day
         assert journal_tags.day_row.cache_info().hits == 0
