@@ -318,6 +318,7 @@ def stored_recent(relationship, score_version, boundary):
     it back without parsing it."""
     text = relationship.recent_state or "{}"
     key = (text, content_version())
+    wanted = _recent_stamp(relationship, score_version, boundary)
     stamp, recent = RECENTS.get(key) or (None, None)
     if recent is None:
         try:
@@ -325,11 +326,11 @@ def stored_recent(relationship, score_version, boundary):
         except ValueError:
             return None
         stamp = state.get("stamp")
-        if stamp != _recent_stamp(relationship, score_version, boundary):
+        if stamp != wanted:
             return None
         recent = _parse_recent(state, lesson_links())
         RECENTS.set(key, (stamp, recent))
-    return recent if stamp == _recent_stamp(relationship, score_version, boundary) else None
+    return recent if stamp == wanted else None
 
 
 def _parse_recent(state, lessons):
