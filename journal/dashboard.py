@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from guides.models import Guide, Lesson, content_version
@@ -525,8 +526,20 @@ def _promise_lists(promises, today):
     }
 
 
+# The promise lists' headings, in the order the dashboard shows them (_promise_lists).
+PROMISE_GROUPS = {
+    "overdue": _("Overdue"),
+    "due_today": _("Due today"),
+    "upcoming": _("Coming up"),
+    "resolved_today": _("Marked today"),
+}
+
+
 def promise_rows(lists, relationship, today, range_key):
-    """The lists' rows as HTML (journal/promise_row.html), each kept in the cache (and as
+    """Each non-empty list as (its heading, its rows' HTML one after the other), in the
+    order of PROMISE_GROUPS: the card's loop then writes a heading and a string per list.
+
+    The rows are journal/promise_row.html, each kept in the cache (and as
     an object in this process: ROWS) under what it shows, with the CSRF placeholder where
     its token goes (journal.pagecache): after a Kept click only the row that changed is
     rendered. A resolved row is kept under the moment it was resolved too, which it does not
@@ -567,7 +580,11 @@ def promise_rows(lists, relationship, today, range_key):
         for pk, what in missing.items():
             rows[pk] = mark_safe(cached[keys[pk]])
             ROWS.set(what, rows[pk])
-    return {name: [rows[p.pk] for p in promises] for name, promises in lists.items()}
+    return [
+        (heading, mark_safe("".join(rows[p.pk] for p in lists[name])))
+        for name, heading in PROMISE_GROUPS.items()
+        if lists[name]
+    ]
 
 
 _lesson_links = {}  # {content version: lesson_links()}, for this process
