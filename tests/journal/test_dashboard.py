@@ -126,6 +126,34 @@ def test_it_sorts_promises_into_overdue_today_and_upcoming(auth_client, relation
     assert [p.text for p in lists["upcoming"]] == ["Next week's one"]
 
 
+
+@pytest.mark.parametrize(
+    "language, headings",
+    [
+        ("en", ["Overdue", "Due today", "Coming up", "Marked today"]),
+        ("ja", ["期限切れ", "今日が期日", "今後の予定", "今日記録した約束"]),
+    ],
+)
+def test_each_list_has_its_heading_in_order(
+    auth_client, relationship, make_promise, alice, language, headings
+):
+    make_promise(text="Late one", due_date=days_ago(2))
+    make_promise(text="Due now", due_date=today())
+    make_promise(text="Next week", due_date=today() + timedelta(days=7))
+    make_promise(text="Done one").set_status("kept", by=alice)
+    auth_client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    card = auth_client.get(url(relationship)).content.decode().split('id="promises-card"')[1]
+    card = card.split("</section>")[0]
+    assert re.findall(r"<h3>(.*?)</h3>", card) == headings
+    assert card.index("Late one") < card.index("Due now") < card.index("Next week")
+    assert card.index(headings[3]) < card.index("Done one")
+
+
+def test_an_empty_list_has_no_heading(auth_client, relationship, make_promise):
+    make_promise(text="Due now", due_date=today())
+    card = auth_client.get(url(relationship)).content.decode().split('id="promises-card"')[1]
+    assert re.findall(r"<h3>(.*?)</h3>", card.split("</section>")[0]) == ["Due today"]
+
 def test_marking_kept_from_the_dashboard_updates_it_in_place(
     auth_client, relationship, make_promise
 ):
