@@ -3,7 +3,7 @@ from functools import lru_cache, wraps
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
@@ -176,7 +176,42 @@ def milestone_item(milestone):
     )
 
 
+@register.filter
+@remembered(maxsize=1024)
+def checkin_row(checkin):
+    """A row of the chart's check-ins table: a check-in's day and how it felt."""
+    return format_html(
+        "<tr><td>{}</td><td>{}/10</td></tr>",
+        day(checkin.date, "SHORT_DATE_FORMAT"),
+        localize(checkin.felt_trust),
+    )
+
+
+@register.simple_tag
+def chart_summary(points, checkins):
+    """The sentence the chart is described by: where the score went over the range shown
+    (`points`), and how many check-ins the range has. In Python rather than the template
+    (the same messages as the {% blocktranslate %} it replaces): a third of the chart card's
+    rendering, which every Kept / Undo click does."""
+    first, last = points[0], points[-1]
+    summary = gettext(
+        "From %(start)s to %(end)s your track record went from %(from)s to %(to)s."
+    ) % {
+        "start": day(first.day),
+        "end": day(last.day),
+        "from": floatformat(first.score, 1),
+        "to": floatformat(last.score, 1),
+    }
+    if checkins:
+        counter = len(checkins)
+        summary += " " + ngettext(
+            "%(counter)s check-in in this range.", "%(counter)s check-ins in this range.", counter
+        ) % {"counter": localize(counter)}
+    return summary
+
+
 day_rows = register.filter("day_rows", joined(day_row))
+checkin_rows = register.filter("checkin_rows", joined(checkin_row))
 why_items = register.filter("why_items", joined(why_item))
 milestone_items = register.filter("milestone_items", joined(milestone_item))
 

@@ -1,5 +1,6 @@
 """The template filters that put the score's causes into words."""
 
+from collections import namedtuple
 from datetime import date, timedelta
 
 import pytest
@@ -10,6 +11,8 @@ from journal.insights import Milestone
 from journal.scoring import Cause, Point
 from journal.templatetags import journal_tags
 from journal.templatetags.journal_tags import (
+    chart_summary,
+    checkin_row,
     day,
     day_row,
     describe_causes,
@@ -98,6 +101,44 @@ def test_a_milestone_is_what_the_template_wrote(language, key, value):
     milestone = Milestone(key, value, DAY)
     with translation.override(language):
         assert milestone_item(milestone) == render(TEMPLATE_MILESTONE, milestone=milestone)
+
+
+TEMPLATE_SUMMARY = (
+    "{% load i18n journal_tags %}{% with first=points.0 last=points|last %}"
+    '{% blocktranslate with start=first.day|day:"DATE_FORMAT" end=last.day|day:"DATE_FORMAT" '
+    "from=first.score|floatformat:1 to=last.score|floatformat:1 %}From {{ start }} to {{ end }} "
+    "your track record went from {{ from }} to {{ to }}.{% endblocktranslate %}{% if checkins %} "
+    "{% blocktranslate count counter=checkins|length %}{{ counter }} check-in in this range."
+    "{% plural %}{{ counter }} check-ins in this range.{% endblocktranslate %}{% endif %}"
+    "{% endwith %}"
+)
+TEMPLATE_CHECKIN_ROW = (
+    '{% load journal_tags %}<tr><td>{{ c.date|day:"SHORT_DATE_FORMAT" }}</td>'
+    "<td>{{ c.felt_trust }}/10</td></tr>"
+)
+CheckInRow = namedtuple("CheckInRow", "pk date felt_trust")  # as journal.dashboard reads them
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("count", [0, 1, 3, 1200])
+def test_the_chart_summary_is_what_the_template_wrote(language, count):
+    points = [POINT, Point(DAY + timedelta(days=29), 7.96, 0.0, ())]
+    checkins = [CheckInRow(n, DAY, 6) for n in range(count)]
+    with translation.override(language):
+        html = render("{% load journal_tags %}{% chart_summary p c %}", p=points, c=checkins)
+        assert html == render(TEMPLATE_SUMMARY, points=points, checkins=checkins)
+        assert chart_summary(points[:1], []) == render(TEMPLATE_SUMMARY, points=points[:1])
+    assert ("check-in" in html) == (count > 0 and language == "en")
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_checkin_row_is_what_the_template_wrote(language):
+    checkins = [CheckInRow(1, DAY, 7), CheckInRow(2, DAY + timedelta(days=3), 10)]
+    with translation.override(language):
+        assert checkin_row(checkins[0]) == render(TEMPLATE_CHECKIN_ROW, c=checkins[0])
+        assert render("{% load journal_tags %}{{ c|checkin_rows }}", c=checkins) == "".join(
+            render(TEMPLATE_CHECKIN_ROW, c=c) for c in checkins
+        )
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
