@@ -126,7 +126,6 @@ def test_it_sorts_promises_into_overdue_today_and_upcoming(auth_client, relation
     assert [p.text for p in lists["upcoming"]] == ["Next week's one"]
 
 
-
 @pytest.mark.parametrize(
     "language, headings",
     [
@@ -153,6 +152,7 @@ def test_an_empty_list_has_no_heading(auth_client, relationship, make_promise):
     make_promise(text="Due now", due_date=today())
     card = auth_client.get(url(relationship)).content.decode().split('id="promises-card"')[1]
     assert re.findall(r"<h3>(.*?)</h3>", card.split("</section>")[0]) == ["Due today"]
+
 
 def test_marking_kept_from_the_dashboard_updates_it_in_place(
     auth_client, relationship, make_promise
