@@ -1,6 +1,7 @@
 import secrets
 import zoneinfo
 from datetime import UTC, date, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Length
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -322,6 +323,19 @@ class PromiseQuerySet(models.QuerySet):
         )
 
 
+def remembered_reverse(viewname, *args):
+    """reverse(), remembered for the URL configuration and script prefix in use: Django works
+    a URL out afresh each time (a sixth of a promise row's rendering each), and a list of
+    promises asks for two or three per row."""
+    return _reverse(viewname, args, get_urlconf(), get_script_prefix())
+
+
+@lru_cache(maxsize=8192)
+def _reverse(viewname, args, urlconf, _script_prefix):
+    # (the prefix is only part of the key: reverse() reads the one in use itself)
+    return reverse(viewname, args=args, urlconf=urlconf)
+
+
 class Promise(models.Model):
     relationship = models.ForeignKey(
         Relationship, on_delete=models.CASCADE, related_name="promises"
@@ -386,6 +400,15 @@ class Promise(models.Model):
         as far as they are loaded; a field not loaded counts as a day of any age."""
         fields = self.__dict__
         return (fields.get("due_date", date.min), fields.get("resolved_on"))
+
+    def get_status_url(self):
+        return remembered_reverse("journal:promise_status", self.pk)
+
+    def get_undo_url(self):
+        return remembered_reverse("journal:promise_undo", self.pk)
+
+    def get_edit_url(self):
+        return remembered_reverse("journal:promise_edit", self.pk)
 
     def is_overdue(self, today=None):
         return self.status == Status.OPEN and self.due_date < (today or timezone.localdate())

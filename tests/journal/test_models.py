@@ -6,6 +6,7 @@ from functools import partial
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse, set_script_prefix, set_urlconf
 from django.utils import translation
 
 from guides.models import Size
@@ -19,6 +20,7 @@ from journal.models import (
     Status,
     StatusChange,
     latest_allowed_date,
+    remembered_reverse,
     validate_sane_date,
     validate_time_zone,
 )
@@ -243,3 +245,41 @@ def test_the_status_and_size_labels_are_djangos(promise, language):
             assert str(promise.get_status_display()) == str(field_labels["status"]())
         for promise.size in [*Size.values, "gone"]:
             assert str(promise.get_size_display()) == str(field_labels["size"]())
+
+
+def test_a_promises_links_are_what_reverse_gives(make_promise):
+    promise = make_promise()
+    for method, name in [
+        (promise.get_status_url, "journal:promise_status"),
+        (promise.get_undo_url, "journal:promise_undo"),
+        (promise.get_edit_url, "journal:promise_edit"),
+    ]:
+        assert method() == reverse(name, args=[promise.pk])
+        assert method() == reverse(name, args=[promise.pk])  # remembered, the same
+
+
+def test_remembered_links_follow_the_script_prefix(make_promise):
+    """A site served under a prefix (SCRIPT_NAME) gets its links under it, remembered or not."""
+    promise = make_promise()
+    plain = promise.get_edit_url()
+    try:
+        set_script_prefix("/trust/")
+        assert promise.get_edit_url() == reverse("journal:promise_edit", args=[promise.pk])
+        assert promise.get_edit_url() == "/trust" + plain
+    finally:
+        set_script_prefix("/")
+    assert promise.get_edit_url() == plain
+
+
+def test_remembered_links_follow_the_url_configuration(make_promise):
+    """A request can have URLs of its own (request.urlconf, which Django sets in use)."""
+    promise = make_promise()
+    assert promise.get_edit_url() == f"/journal/promises/{promise.pk}/edit/"
+    try:
+        set_urlconf("tests.journal.urls_elsewhere")
+        assert promise.get_edit_url() == f"/elsewhere/journal/promises/{promise.pk}/edit/"
+    finally:
+        set_urlconf(None)
+    assert remembered_reverse("journal:promise_edit", promise.pk) == (
+        f"/journal/promises/{promise.pk}/edit/"
+    )
