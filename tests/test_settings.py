@@ -6,6 +6,8 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
 
 
 def run_manage(*args, **env):
@@ -70,6 +72,18 @@ def test_it_reads_database_url():
     assert "'PORT': 5433" in result.stdout
 
 
+def test_postgresql_prepares_the_queries_it_runs_often():
+    url = "postgres://someone@db.example:5433/trust"
+    result = databases_setting(DATABASE_URL=url)
+    assert "'server_side_binding': True" in result.stdout, result.stderr
+    assert "'prepare_threshold': 5" in result.stdout
+    result = databases_setting(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="0")
+    assert "'ENGINE': 'django.db.backends.postgresql'" in result.stdout, result.stderr
+    assert "server_side_binding" not in result.stdout
+    assert "prepare_threshold" not in result.stdout
+    assert "server_side_binding" not in databases_setting().stdout  # SQLite
+
+
 def test_sqlite_waits_for_writers_instead_of_failing():
     result = databases_setting()
     assert "'transaction_mode': 'IMMEDIATE'" in result.stdout, result.stderr
@@ -82,3 +96,15 @@ def test_htmx_middleware_comes_after_csrf():
     assert middleware.index("django_htmx.middleware.HtmxMiddleware") > middleware.index(
         "django.middleware.csrf.CsrfViewMiddleware"
     )
+
+
+@pytest.mark.django_db
+def test_postgresql_plans_a_query_run_often_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's (this suite runs on it in CI)")
+    for _ in range(6):
+        list(get_user_model().objects.filter(pk=1))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any('FROM "auth_user"' in statement for statement in prepared), prepared
