@@ -150,9 +150,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
 ):
     # Parameters sent apart from the SQL (psycopg 3's server-side binding), so that a query
     # run five times on a connection is prepared and PostgreSQL stops planning it anew: a
-    # status change's locked read and write took longer to plan than to run (PostgreSQL's
-    # CPU per "mark kept" click 2.0 -> 1.2-1.5 ms; docs/benchmarks.md). Set it to 0 behind a
-    # pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+    # status change's locked read took longer to plan than to run (PostgreSQL's CPU per
+    # "mark kept" click 2.0 -> 1.2-1.5 ms; docs/benchmarks.md). Set it to 0 behind a pooler
+    # that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5
     )
