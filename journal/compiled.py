@@ -17,7 +17,9 @@ write, so its statements are built here once and run with each click's values:
 - `written_together` sends the update_row and insert calls made inside it as one
   statement on PostgreSQL (data-modifying CTEs): each statement is a wait on the server,
   about 0.3 ms here. SQLite runs them one by one as they come (it has no such statements,
-  and no server to wait on).
+  and no server to wait on). With `only_if`, the statement writes only if a locked read
+  still finds a row: a write checked against what was read without a lock, in one
+  statement and without a transaction around it (NotWritten when it wrote nothing).
 
 All three run through the connection's cursor, so query logging, execute wrappers and
 `django_assert_num_queries` see them like any other query.
@@ -25,8 +27,9 @@ All three run through the connection's cursor, so query logging, execute wrapper
 
 import weakref
 from contextlib import contextmanager
+from typing import NamedTuple
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models.query import get_related_populators
 from django.db.models.signals import post_save, pre_save
 from django.db.transaction import TransactionManagementError
@@ -51,13 +54,28 @@ class CompiledQuery:
         self._compiled = weakref.WeakKeyDictionary()  # a connection (per thread): _Compiled
 
     def first(self, **values):
+        connection, compiled = self._compiled_for_connection()
+        return compiled.first(connection, values)
+
+    def statement(self, **values):
+        """The query's SQL and parameters for `values`, to run as part of another
+        statement (written_together's only_if), or None where no row can match."""
+        _connection, compiled = self._compiled_for_connection()
+        params = compiled.params_for(values)
+        return None if params is None else (compiled.sql, params)
+
+    def _compiled_for_connection(self):
         alias = self.route(self.model)
         connection = connections[alias]
         compiled = self._compiled.get(connection)
         if compiled is None:
             queryset = self.build(**self.markers)
-            compiled = self._compiled[connection] = _Compiled(queryset, alias, self.markers)
-        return compiled.first(connection, values)
+            # (Django builds a locked read's SQL only in a transaction, even where it will run
+            # as part of a statement, which is one: no query, no savepoint.)
+            with transaction.atomic(using=alias, savepoint=False):
+                compiled = _Compiled(queryset, alias, self.markers)
+            self._compiled[connection] = compiled
+        return connection, compiled
 
 
 class _Compiled:
@@ -66,7 +84,7 @@ class _Compiled:
         self.locks = bool(queryset.query.select_for_update) and (
             compiler.connection.features.has_select_for_update
         )
-        self.sql, params = compiler.as_sql()  # (refuses a lock outside a transaction)
+        self.sql, params = compiler.as_sql()
         self.params = list(params)
         self.slots = {}
         for name, marker in markers.items():
@@ -85,15 +103,22 @@ class _Compiled:
         self.compiler = compiler
         self.alias = alias
 
-    def first(self, connection, values):
-        if self.locks and connection.get_autocommit():
-            raise TransactionManagementError("A locked read must run in a transaction.")
+    def params_for(self, values):
+        """The parameters with `values` in their slots; None for an id out of range."""
         params = self.params.copy()
         for name, slot in self.slots.items():
             value = int(values[name])
             if not -_BIGINT <= value < _BIGINT:
                 return None  # as Django's lookups: no row has an id out of range
             params[slot] = value
+        return params
+
+    def first(self, connection, values):
+        if self.locks and connection.get_autocommit():
+            raise TransactionManagementError("A locked read must run in a transaction.")
+        params = self.params_for(values)
+        if params is None:
+            return None
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             row = cursor.fetchone()
@@ -135,17 +160,17 @@ def update_row(model, pk, **values):
     batch = _batch_of(connection)
     if batch is not None:
         row = (model._meta.db_table, pk)
-        if any(written == row for *_statement, written in batch):
+        if any(write.row == row for write in batch):
             # One statement cannot update a row twice: the one before goes first.
             _send(connection, batch)
-        batch.append((sql, params, None, row))
+        batch.append(_Write(sql, f"{sql} AND {_GUARDED}", params, None, row))
         return None  # (sent with the batch: written_together)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
 
 
-_insert_sql = weakref.WeakKeyDictionary()  # connection -> {model: (sql, fields)}
+_insert_sql = weakref.WeakKeyDictionary()  # connection -> {model: (sql, guarded sql, fields)}
 
 
 def insert(instance):
@@ -162,13 +187,19 @@ def insert(instance):
     if model not in statements:
         meta, quote = model._meta, connection.ops.quote_name
         fields = [field for field in meta.concrete_fields if field is not meta.pk]
-        columns = ", ".join(quote(field.column) for field in fields)
-        values = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"
+        into = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+        returning = ""
         if connection.features.can_return_columns_from_insert:
-            sql += " " + connection.ops.return_insert_columns([meta.pk])[0]
-        statements[model] = (sql, fields)
-    sql, fields = statements[model]
+            returning = " " + connection.ops.return_insert_columns([meta.pk])[0]
+        # Written only if: the values selected, each cast to its column's type as VALUES
+        # would (a parameter in a SELECT list is otherwise text).
+        casts = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields)
+        statements[model] = (
+            f"{into} VALUES ({', '.join(['%s'] * len(fields))}){returning}",
+            f"{into} SELECT {casts} WHERE {_GUARDED}{returning}",
+            fields,
+        )
+    sql, guarded, fields = statements[model]
     params = [
         field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
         for field in fields
@@ -176,7 +207,7 @@ def insert(instance):
     instance._state.adding, instance._state.db = False, alias
     batch = _batch_of(connection)
     if batch is not None:  # its pk arrives when the batch runs (written_together)
-        batch.append((sql, params, instance, None))
+        batch.append(_Write(sql, guarded, params, instance, None))
         return instance
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -188,17 +219,61 @@ def insert(instance):
     return instance
 
 
+class NotWritten(Exception):
+    """written_together(only_if=...) wrote nothing: its read found no row, or the block
+    needed more than its one statement (a query, or a row written twice, before its end)."""
+
+
+class _Write(NamedTuple):
+    sql: str
+    guarded: str  # the same, written only if the only_if read finds a row
+    params: list
+    instance: object  # an INSERT's instance, which gets its pk; None for an UPDATE
+    row: tuple | None  # an UPDATE's (table, pk)
+
+
+class _Batch(list):
+    only_if = None  # (sql, params): a read that must find a row for the writes to be made
+
+
+# The only_if read, as the writes in a batch name it.
+_ONLY_IF = "only_if"
+_GUARDED = f"EXISTS (SELECT 1 FROM {_ONLY_IF})"
+
+
+def writes_only_if(using="default"):
+    """Whether written_together(only_if=...) can write here: in one statement on
+    PostgreSQL. Elsewhere the caller has to lock what it reads."""
+    return connections[using].vendor == "postgresql"
+
+
+def written_only_if(using="default"):
+    """Whether the code runs in a written_together(only_if=...) block: its writes are one
+    statement, which needs no transaction around it."""
+    batch = _batch_of(connections[using])
+    return batch is not None and batch.only_if is not None
+
+
 @contextmanager
-def written_together(using="default"):
+def written_together(using="default", *, only_if=None):
     """The update_row and insert calls made inside, sent as one statement on PostgreSQL;
     elsewhere each runs as it comes. They are sent when the block ends, or before any other
     query the block runs, so that what it reads has them. An instance insert() saves has its
-    pk once they are sent. The caller's transaction makes them all or nothing."""
+    pk once they are sent. The caller's transaction makes them all or nothing.
+
+    `only_if` (PostgreSQL only, see writes_only_if): a locked read as (sql, params), with
+    which the writes are made only if it finds a row, in the one statement sent at the end
+    of the block; no transaction is needed around it. Otherwise nothing is written and
+    NotWritten is raised, as it is when the block would need a second statement (a query
+    after a write, a row written twice): the caller then does it the locked way."""
     connection = connections[using]
+    if only_if is not None and not writes_only_if(using):
+        raise ValueError(f"{connection.vendor} cannot write in one statement only if.")
     if connection.vendor != "postgresql" or _batch_of(connection) is not None:
         yield  # (a block inside another one is part of it)
         return
-    batch = connection._written_together = []
+    batch = connection._written_together = _Batch()
+    batch.only_if = only_if
 
     def writes_first(execute, sql, params, many, context):
         _send(connection, batch)
@@ -212,31 +287,44 @@ def written_together(using="default"):
         raise
     finally:
         connection._written_together = None
-    _send(connection, batch)
+    _send(connection, batch, last=True)
 
 
 def _batch_of(connection):
     return getattr(connection, "_written_together", None)
 
 
-def _send(connection, batch):
-    """The batch's statements as one: each a data-modifying CTE, the INSERTs' pks selected."""
+def _send(connection, batch, last=False):
+    """The batch's statements as one: each a data-modifying CTE, the INSERTs' pks selected
+    (and, with only_if, whether its read found a row)."""
     if not batch:
         return
-    statements = batch.copy()
+    if batch.only_if is not None and not last:
+        raise NotWritten("A block written only if must be one statement.")
+    writes = batch.copy()
     batch.clear()
     parts, params, inserted = [], [], []
-    for index, (sql, statement_params, instance, _row) in enumerate(statements):
-        parts.append(f"w{index} AS ({sql})")
-        params += statement_params
-        if instance is not None:  # its INSERT returns its pk
-            inserted.append((index, instance))
+    if batch.only_if is not None:
+        sql, only_if_params = batch.only_if
+        parts.append(f"{_ONLY_IF} AS MATERIALIZED ({sql})")
+        params += only_if_params
+    for index, write in enumerate(writes):
+        parts.append(f"w{index} AS ({write.guarded if batch.only_if else write.sql})")
+        params += write.params
+        if write.instance is not None:  # its INSERT returns its pk
+            inserted.append((index, write.instance))
     quote = connection.ops.quote_name
-    returned = ", ".join(
+    returned = [
         f"(SELECT {quote(instance._meta.pk.column)} FROM w{index})" for index, instance in inserted
-    )
+    ]
+    if batch.only_if is not None:
+        returned.insert(0, _GUARDED)
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(parts)} SELECT {returned or '1'}", params)
+        cursor.execute(f"WITH {', '.join(parts)} SELECT {', '.join(returned) or '1'}", params)
         row = cursor.fetchone()
+    if batch.only_if is not None:
+        found, *row = row
+        if not found:
+            raise NotWritten("The only_if read found no row: nothing was written.")
     for (_index, instance), pk in zip(inserted, row, strict=False):
         instance.pk = pk

@@ -463,34 +463,46 @@ class Carry:
     """Passed as `also` to a status change of `promise` (Promise.set_status): its
     relationship's Recent after the change, carried over from the one before (carry_over),
     is written in the same UPDATE as the versions the change bumps, and kept here for the
-    response."""
+    response. Made before the change, in the transaction or the written-only-if block that
+    makes it: the Recent of before is read then, if it has to be, so that the change's
+    writes can go out together after it."""
 
     def __init__(self, promise, today):
         self.promise, self.today = promise, today
-        self.score_before = promise.relationship.score_version
+        self.boundary = history_boundary(today)
+        relationship = promise.relationship
+        self.score_before = relationship.score_version
+        self.before = recent_before(relationship, self.score_before, self.boundary)
         self.recent = None
 
     def __call__(self, relationship):
-        boundary = history_boundary(self.today)
-        self.recent = carry_over(relationship, self.promise, self.score_before, boundary)
-        text = recent_state(relationship, self.recent, boundary)
-        stamp = _recent_stamp(relationship, relationship.score_version, boundary)
+        self.recent = carry_over(relationship, self.promise, self.before, self.boundary)
+        text = recent_state(relationship, self.recent, self.boundary)
+        stamp = _recent_stamp(relationship, relationship.score_version, self.boundary)
         RECENTS.set((text, content_version()), (stamp, self.recent))
         return {"recent_state": text}
 
 
-def carry_over(relationship, promise, score_before, boundary):
-    """After a status change of `promise` took the relationship from `score_before` to its
-    score_version now, in the transaction that made it: the Recent of now.
-
-    The Recent of before (from the row as the click read it, or this worker's cache), with
-    the promise's new status, is the Recent of now, if the promise is among its promises (any
-    promise just resolved or reopened, unless reopened after weeks). Otherwise it is read.
-    """
-    before = stored_recent(relationship, score_before, boundary) or cache.get(
-        _recent_key(relationship, score_before, boundary)
+def recent_before(relationship, score_version, boundary):
+    """The Recent of `score_version`, the relationship's as it was read: from its row (as the
+    click before left it), this worker's cache, or the database."""
+    return (
+        stored_recent(relationship, score_version, boundary)
+        or cache.get(_recent_key(relationship, score_version, boundary))
+        or _read_recent(relationship, boundary)
     )
-    if before is None or promise.pk not in {p.pk for p in before.promises}:
+
+
+def carry_over(relationship, promise, before, boundary):
+    """After a status change of `promise` took the relationship from the Recent `before` to
+    its score_version now, in the transaction (or the one statement) that made it: the
+    Recent of now.
+
+    `before` with the promise's new status is the Recent of now, if the promise is among its
+    promises (any promise just resolved or reopened, unless reopened after weeks). Otherwise
+    it is read.
+    """
+    if promise.pk not in {p.pk for p in before.promises}:
         return _read_recent(relationship, boundary)
     changed = {  # (the status as the plain string reading it back gives, not a Status)
         "status": str(promise.status),

@@ -1,5 +1,6 @@
 import secrets
 import zoneinfo
+from contextlib import nullcontext
 from datetime import UTC, date, timedelta
 from functools import lru_cache
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guides.models import Kind, Lesson, LessonProgress, ReflectionPrompt, Size
-from journal.compiled import insert, update_row, written_together
+from journal.compiled import insert, update_row, written_only_if, written_together
 from journal.scoring import history_boundary
 
 MIN_DATE = date(1900, 1, 1)
@@ -418,11 +419,11 @@ class Promise(models.Model):
 
         Setting the status it already has does nothing (double submits are harmless). The
         row is read again under a lock first, unless `locked`: the caller read it with
-        Promise.objects.locked() in the transaction it is in. `also`: more to write with
+        Promise.objects.locked() in the transaction it is in, or writes only if it is still
+        as read (journal.compiled.written_together's only_if). `also`: more to write with
         the relationship's versions (Relationship.bump_versions).
         """
-        # A caller holding the lock is in a transaction: all or nothing with it, no savepoint.
-        with transaction.atomic(savepoint=not locked):
+        with _all_or_nothing(locked):
             if not locked:
                 self._refresh_status_locked()
             return self._record_status(status, by=by, on=on, also=also)
@@ -430,9 +431,9 @@ class Promise(models.Model):
     def undo_last_change(self, *, by, locked=False, also=None):
         """Back to the status before the latest change, if that change is still in effect.
         A `locked` caller may have read the latest change with the promise
-        (Promise.objects.locked().with_last_change()); it is used once. `also`: as for
-        set_status."""
-        with transaction.atomic(savepoint=not locked):
+        (Promise.objects.locked().with_last_change()); it is used once. `locked` and `also`:
+        as for set_status."""
+        with _all_or_nothing(locked):
             if not locked:
                 self._refresh_status_locked()
             if locked and "last_change_to" in self.__dict__:
@@ -478,6 +479,15 @@ class Promise(models.Model):
             )
             _track_record_changed(self, locked=True, also=also)
         return change
+
+
+def _all_or_nothing(locked):
+    """What makes a status change all or nothing: a transaction, or, for a caller holding
+    the lock, the caller's (no savepoint); for a caller writing only if the promise is as it
+    read it, the one statement its writes are sent in."""
+    if locked and written_only_if():
+        return nullcontext()
+    return transaction.atomic(savepoint=not locked)
 
 
 class StatusChange(models.Model):

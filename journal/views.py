@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from guides.models import Lesson, ReflectionPrompt, SuggestedPromise
 from guides.progress import recommended_first_lesson
 from journal.calendar import build_feed
-from journal.compiled import CompiledQuery
+from journal.compiled import CompiledQuery, NotWritten, writes_only_if, written_together
 from journal.forms import (
     BreachForm,
     CheckInForm,
@@ -67,6 +67,10 @@ def _owned(promises):
 
 LOCKED_PROMISE = _owned(Promise.objects.locked())
 LOCKED_PROMISE_WITH_LAST_CHANGE = _owned(Promise.objects.locked().with_last_change())
+READ_PROMISE = _owned(Promise.objects.select_related("relationship"))
+READ_PROMISE_WITH_LAST_CHANGE = _owned(
+    Promise.objects.select_related("relationship").with_last_change()
+)
 
 
 def _get_promise_for_user(user, pk, *, locked=False, last_change=False):
@@ -328,26 +332,62 @@ def _respond_to_status_change(request, promise, recent):
     return redirect(_next_or(request, promise.relationship.get_absolute_url()))
 
 
+def _change_promise(request, pk, change, *, last_change=False):
+    """`change(promise, carry)` made to the user's promise `pk` (404 for anyone else's) as
+    one click; returns the promise and the click's Carry (None unless from the dashboard).
+
+    Two clicks at once (two tabs, a double submit) must not both record a change from the
+    same old status. On PostgreSQL the promise is read without a lock, and its writes go out
+    as one statement that makes them only if the promise, read again under a lock, is still
+    in a relationship at the page_version read, which every change to a relationship's
+    promises, breaches and entries moves: no transaction, no BEGIN and COMMIT to wait for,
+    and the rows locked only while that statement runs. If another change came first, or the
+    click needs more than that statement, nothing is written and the click is made again the
+    locked way, as it always is elsewhere: in a transaction, read under a lock."""
+    owner = request.user.pk
+    if writes_only_if():
+        read = READ_PROMISE_WITH_LAST_CHANGE if last_change else READ_PROMISE
+        promise = read.first(pk=pk, owner=owner)
+        if promise is None:
+            raise Http404
+        sql, params = LOCKED_PROMISE.statement(pk=pk, owner=owner)
+        still = f"SELECT 1 FROM ({sql}) AS read_again WHERE read_again.page_version = %s"
+        try:
+            with written_together(only_if=(still, [*params, promise.relationship.page_version])):
+                carry = _carry(request, promise)
+                change(promise, carry)
+            return promise, carry
+        except NotWritten:
+            pass
+    with transaction.atomic():  # the ownership check and the lock in one query
+        promise = _get_promise_for_user(request.user, pk, locked=True, last_change=last_change)
+        carry = _carry(request, promise)
+        change(promise, carry)
+    return promise, carry
+
+
 @require_POST
 @login_required
 def promise_status(request, pk):
     status = request.POST.get("status")
-    with transaction.atomic():  # the ownership check and the lock in one query
-        promise = _get_promise_for_user(request.user, pk, locked=True)
-        if status not in Status.values:
-            return HttpResponseBadRequest(_("Unknown status."))
-        carry = _carry(request, promise)
+    if status not in Status.values:
+        _get_promise_for_user(request.user, pk)  # (a stranger's promise is not found first)
+        return HttpResponseBadRequest(_("Unknown status."))
+
+    def change(promise, carry):
         promise.set_status(status, by=request.user, locked=True, also=carry)
+
+    promise, carry = _change_promise(request, pk, change)
     return _respond_to_status_change(request, promise, carry and carry.recent)
 
 
 @require_POST
 @login_required
 def promise_undo(request, pk):
-    with transaction.atomic():
-        promise = _get_promise_for_user(request.user, pk, locked=True, last_change=True)
-        carry = _carry(request, promise)
+    def change(promise, carry):
         promise.undo_last_change(by=request.user, locked=True, also=carry)
+
+    promise, carry = _change_promise(request, pk, change, last_change=True)
     return _respond_to_status_change(request, promise, carry and carry.recent)
 
 

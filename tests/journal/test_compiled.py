@@ -5,8 +5,16 @@ from datetime import UTC, datetime
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
-from journal.compiled import CompiledQuery, insert, update_row, written_together
+from journal.compiled import (
+    CompiledQuery,
+    NotWritten,
+    insert,
+    update_row,
+    writes_only_if,
+    written_together,
+)
 from journal.models import Promise, Reflection, Relationship, StatusChange
 from journal.views import LOCKED_PROMISE, LOCKED_PROMISE_WITH_LAST_CHANGE
 from tests.journal.conftest import days_ago
@@ -183,3 +191,119 @@ def test_a_refused_write_in_the_block_is_an_error(promise):
         update_row(Promise, promise.pk + 1000, text="nobody")  # no row: not an error
         update_row(Promise, promise.pk, status="done")  # not a status: the database refuses
     assert Promise.objects.get(pk=promise.pk).text == "Call when I'm late"
+
+
+# written_together(only_if=...): one statement that writes only if a locked read finds a row.
+only_if_here = pytest.mark.skipif(
+    not writes_only_if(), reason="PostgreSQL writes in one statement only if"
+)
+
+
+def test_a_statement_is_the_query_first_runs(alice, charlie, promise):
+    sql, params = LOCKED_PROMISE.statement(pk=promise.pk, owner=alice.pk)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert [row[0] for row in cursor.fetchall()] == [promise.pk]
+        cursor.execute(*LOCKED_PROMISE.statement(pk=promise.pk, owner=charlie.pk))
+        assert cursor.fetchall() == []
+    assert LOCKED_PROMISE.statement(pk=2**63, owner=alice.pk) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_read_builds_its_statement_outside_a_transaction(alice, promise):
+    """(Django builds a locked read's SQL only in a transaction; the statement it goes into
+    is one.)"""
+    query = CompiledQuery(lambda pk: Promise.objects.locked().filter(pk=pk), "pk")
+    sql, params = query.statement(pk=promise.pk)
+    assert "FOR UPDATE" in sql or not connection.features.has_select_for_update
+    assert promise.pk in params
+
+
+def found(promise, owner):
+    """A locked read of `promise` that finds it for its owner only."""
+    return LOCKED_PROMISE.statement(pk=promise.pk, owner=owner.pk)
+
+
+def kept(promise, actor):
+    return StatusChange(promise=promise, actor=actor, from_status="open", to_status="kept")
+
+
+@only_if_here
+def test_writes_only_if_the_read_finds_a_row(
+    alice, promise, relationship, django_assert_num_queries
+):
+    with django_assert_num_queries(1), written_together(only_if=found(promise, alice)):
+        change = insert(kept(promise, alice))
+        update_row(Promise, promise.pk, text="Walk the dog")
+        update_row(Relationship, relationship.pk, score_version=41)
+    assert change.pk is not None
+    assert list(promise.changes.all()) == [change]
+    assert Promise.objects.get(pk=promise.pk).text == "Walk the dog"
+    assert Relationship.objects.get(pk=relationship.pk).score_version == 41
+
+
+@only_if_here
+def test_writes_nothing_when_the_read_finds_no_row(alice, charlie, promise, relationship):
+    versions = Relationship.objects.get(pk=relationship.pk).score_version
+    with pytest.raises(NotWritten), written_together(only_if=found(promise, charlie)):
+        change = insert(kept(promise, alice))
+        update_row(Promise, promise.pk, text="Walk the dog")
+        update_row(Relationship, relationship.pk, score_version=41)
+    assert change.pk is None
+    assert not StatusChange.objects.exists()
+    assert Promise.objects.get(pk=promise.pk).text == "Call when I'm late"
+    assert Relationship.objects.get(pk=relationship.pk).score_version == versions
+
+
+@only_if_here
+def test_an_insert_written_only_if_saves_what_insert_saves(alice, promise):
+    with written_together(only_if=found(promise, alice)):
+        change = insert(kept(promise, alice))
+    plain = insert(kept(promise, alice))
+    saved, saved_plain = (
+        StatusChange.objects.get(pk=change.pk),
+        StatusChange.objects.get(pk=plain.pk),
+    )
+    assert fields(saved) == fields(change)
+    assert {**fields(saved), "id": None, "at": None} == {
+        **fields(saved_plain),
+        "id": None,
+        "at": None,
+    }
+    assert saved.at == change.at and saved.at.tzinfo is not None
+
+
+@only_if_here
+def test_a_read_before_the_writes_is_part_of_the_block(alice, promise, django_assert_num_queries):
+    with django_assert_num_queries(2), written_together(only_if=found(promise, alice)):
+        assert Promise.objects.get(pk=promise.pk).text == "Call when I'm late"
+        update_row(Promise, promise.pk, text="Walk the dog")
+    assert Promise.objects.get(pk=promise.pk).text == "Walk the dog"
+
+
+def read_after_a_write(promise):
+    Promise.objects.get(pk=promise.pk)
+
+
+def write_a_row_twice(promise):
+    update_row(Promise, promise.pk, text="Feed the cat")
+
+
+@only_if_here
+@pytest.mark.parametrize("then", [read_after_a_write, write_a_row_twice])
+def test_a_block_that_needs_two_statements_writes_nothing(alice, promise, then):
+    block = written_together(only_if=found(promise, alice))
+    with CaptureQueriesContext(connection) as queries, pytest.raises(NotWritten), block:
+        update_row(Promise, promise.pk, text="Walk the dog")
+        then(promise)
+    assert not [q for q in queries if q["sql"].startswith("WITH")]  # none sent
+    assert Promise.objects.get(pk=promise.pk).text == "Call when I'm late"
+
+
+@pytest.mark.skipif(writes_only_if(), reason="SQLite cannot")
+def test_only_if_is_refused_where_it_cannot_be_one_statement(alice, promise):
+    with (
+        pytest.raises(ValueError, match="only if"),
+        written_together(only_if=found(promise, alice)),
+    ):
+        pass

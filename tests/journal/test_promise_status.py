@@ -94,6 +94,16 @@ def test_it_checks_ownership(stranger_client, promise):
     assert not StatusChange.objects.exists()
 
 
+@pytest.mark.parametrize("status", ["kept", "done"])
+def test_it_checks_ownership_from_the_dashboard_too(stranger_client, promise, status):
+    data = {"status": status, "from": "dashboard", "range": "30"}
+    response = stranger_client.post(url(promise), data, HTTP_HX_REQUEST="true")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    promise.refresh_from_db()
+    assert promise.status == "open"
+    assert not StatusChange.objects.exists()
+
+
 def test_it_handles_a_missing_promise(auth_client, db):
     response = auth_client.post("/journal/promises/999999/status/", {"status": "kept"})
     assert response.status_code == HTTPStatus.NOT_FOUND

@@ -58,6 +58,16 @@ def test_it_checks_ownership(stranger_client, alice, promise):
     assert StatusChange.objects.count() == 1
 
 
+def test_it_checks_ownership_from_the_dashboard_too(stranger_client, alice, promise):
+    promise.set_status("kept", by=alice)
+    data = {"from": "dashboard", "range": "30"}
+    response = stranger_client.post(url(promise), data, HTTP_HX_REQUEST="true")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    promise.refresh_from_db()
+    assert promise.status == "kept"
+    assert StatusChange.objects.count() == 1
+
+
 def test_it_rejects_wrong_method(auth_client, alice, promise):
     promise.set_status("kept", by=alice)
     assert auth_client.get(url(promise)).status_code == HTTPStatus.METHOD_NOT_ALLOWED
