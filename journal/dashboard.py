@@ -755,8 +755,9 @@ def page_key(request, relationship):
 def render_after_status_change(request, promise, recent):
     """The pieces a Kept / Broken / Undo click on `promise` changes, swapped in out of band.
     `recent`: the relationship's Recent after the click, if carried over (carry_over)."""
-    # The relationship was read and locked with the promise and its versions followed the
-    # write's bumps (Promise.objects.locked): they name this state's caches.
+    # The relationship was read with the promise, under a lock or with the write checking it
+    # unchanged (journal.views._change_promise), and its versions followed the write's bumps:
+    # they name this state's caches.
     relationship = promise.relationship
     range_key = request.POST.get("range", DEFAULT_RANGE)
     if range_key not in RANGES:

@@ -244,12 +244,13 @@ class Relationship(models.Model):
         `in_memory` (of the queryset) get the same increments.
 
         With `locked`, the relationship is the one `in_memory` (`queryset` is not used),
-        read under a lock in the transaction this runs in (Promise.objects.locked), so that
-        its versions are exact: they are written as values, by its pk (update_row), rather
-        than computed by the database (Django took longer to build F() expressions and the
-        queryset's UPDATE than the UPDATE took to run), with what `also` gives, if given: a
-        function of the relationship that returns more of its fields to write in the same
-        UPDATE."""
+        read under a lock in the transaction this runs in (Promise.objects.locked), or in a
+        block whose one statement writes only if it is unchanged (written_together's
+        only_if), so that its versions are exact: they are written as values, by its pk
+        (update_row), rather than computed by the database (Django took longer to build F()
+        expressions and the queryset's UPDATE than the UPDATE took to run), with what `also`
+        gives, if given: a function of the relationship that returns more of its fields to
+        write in the same UPDATE."""
         names = ["page_version", *(["score_version"] if score else [])]
         names += ["history_version"] if history else []
         for relationship in in_memory:
