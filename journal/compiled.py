@@ -25,6 +25,7 @@ All three run through the connection's cursor, so query logging, execute wrapper
 `django_assert_num_queries` see them like any other query.
 """
 
+import re
 import weakref
 from contextlib import contextmanager
 from typing import NamedTuple
@@ -38,6 +39,10 @@ from django.db.transaction import TransactionManagementError
 # sequence): found among the compiled query's parameters and replaced by the real ones.
 _MARKER_BASE = 9_000_000_000_000_000_000
 _BIGINT = 2**63
+# written_together's only_if: the read's name in the statement, and what each write checks.
+_ONLY_IF = "only_if"
+_GUARDED = f"EXISTS (SELECT 1 FROM {_ONLY_IF})"
+_TYPE_MODIFIERS = re.compile(r"\(\d+(?:,\s*\d+)?\)")  # varchar(6), numeric(5, 2)
 
 
 class CompiledQuery:
@@ -191,9 +196,13 @@ def insert(instance):
         returning = ""
         if connection.features.can_return_columns_from_insert:
             returning = " " + connection.ops.return_insert_columns([meta.pk])[0]
-        # Written only if: the values selected, each cast to its column's type as VALUES
-        # would (a parameter in a SELECT list is otherwise text).
-        casts = ", ".join(f"%s::{field.cast_db_type(connection)}" for field in fields)
+        # Written only if: the values selected, each cast to its column's type (a parameter
+        # in a SELECT list is otherwise text), without a length or precision, which the
+        # assignment checks as it does for VALUES: a cast to varchar(6) would cut a longer
+        # string short where VALUES refuses it.
+        casts = ", ".join(
+            f"%s::{_TYPE_MODIFIERS.sub('', field.cast_db_type(connection))}" for field in fields
+        )
         statements[model] = (
             f"{into} VALUES ({', '.join(['%s'] * len(fields))}){returning}",
             f"{into} SELECT {casts} WHERE {_GUARDED}{returning}",
@@ -234,11 +243,6 @@ class _Write(NamedTuple):
 
 class _Batch(list):
     only_if = None  # (sql, params): a read that must find a row for the writes to be made
-
-
-# The only_if read, as the writes in a batch name it.
-_ONLY_IF = "only_if"
-_GUARDED = f"EXISTS (SELECT 1 FROM {_ONLY_IF})"
 
 
 def writes_only_if(using="default"):

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
@@ -271,6 +271,17 @@ def test_an_insert_written_only_if_saves_what_insert_saves(alice, promise):
         "at": None,
     }
     assert saved.at == change.at and saved.at.tzinfo is not None
+
+
+@only_if_here
+@pytest.mark.parametrize("only_if", [False, True])
+def test_an_insert_refuses_a_value_too_long_for_its_column(alice, promise, only_if):
+    """(A cast to varchar(6) would cut "kept-ish" to "kept-i" instead.)"""
+    change = StatusChange(promise=promise, actor=alice, from_status="open", to_status="kept-ish")
+    block = written_together(only_if=found(promise, alice) if only_if else None)
+    with pytest.raises(DataError, match="too long"), transaction.atomic(), block:
+        insert(change)
+    assert not StatusChange.objects.exists()
 
 
 @only_if_here
