@@ -242,18 +242,15 @@ def cache_key(name, *parts):
 
 
 def cached_recent(relationship, today):
-    """The relationship's Recent now: from this worker's cache, the relationship's row
-    (`relationship` freshly read), or the database."""
+    """The relationship's Recent as read (`relationship` freshly read): from its row (as the
+    click before left it), this worker's cache, or the database."""
     boundary = history_boundary(today)
     version = relationship.score_version
-    key = _recent_key(relationship, version, boundary)
-
-    def read():
-        return stored_recent(relationship, version, boundary) or _read_recent(
-            relationship, boundary
-        )
-
-    return cache.get_or_set(key, read, CACHE_SECONDS)
+    return stored_recent(relationship, version, boundary) or cache.get_or_set(
+        _recent_key(relationship, version, boundary),
+        lambda: _read_recent(relationship, boundary),
+        CACHE_SECONDS,
+    )
 
 
 def _recent_key(relationship, score_version, boundary):
@@ -468,11 +465,9 @@ class Carry:
     writes can go out together after it."""
 
     def __init__(self, promise, today):
-        self.promise, self.today = promise, today
+        self.promise = promise
         self.boundary = history_boundary(today)
-        relationship = promise.relationship
-        self.score_before = relationship.score_version
-        self.before = recent_before(relationship, self.score_before, self.boundary)
+        self.before = cached_recent(promise.relationship, today)
         self.recent = None
 
     def __call__(self, relationship):
@@ -481,16 +476,6 @@ class Carry:
         stamp = _recent_stamp(relationship, relationship.score_version, self.boundary)
         RECENTS.set((text, content_version()), (stamp, self.recent))
         return {"recent_state": text}
-
-
-def recent_before(relationship, score_version, boundary):
-    """The Recent of `score_version`, the relationship's as it was read: from its row (as the
-    click before left it), this worker's cache, or the database."""
-    return (
-        stored_recent(relationship, score_version, boundary)
-        or cache.get(_recent_key(relationship, score_version, boundary))
-        or _read_recent(relationship, boundary)
-    )
 
 
 def carry_over(relationship, promise, before, boundary):
