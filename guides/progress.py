@@ -1,16 +1,26 @@
 """Reading a user's place in the lessons: what they finished, what comes next."""
 
-from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 
-from guides.models import Lesson, LessonProgress, Progress
+from guides.catalogue import catalogue
+from guides.models import LessonProgress, Progress
 
 
-def progress_by_lesson(user):
-    """{lesson_id: status} for the user; an empty dict for visitors."""
+def progress_rows(user):
+    """The user's progress as (lesson_id, status, updated_at, id) rows; none for visitors."""
     if not user.is_authenticated:
-        return {}
-    return dict(LessonProgress.objects.filter(user=user).values_list("lesson_id", "status"))
+        return []
+    return list(
+        LessonProgress.objects.filter(user=user).values_list(
+            "lesson_id", "status", "updated_at", "pk"
+        )
+    )
+
+
+def progress_by_lesson(user, rows=None):
+    """{lesson_id: status} for the user (from `rows` if read already); empty for visitors."""
+    rows = progress_rows(user) if rows is None else rows
+    return {lesson_id: status for lesson_id, status, *_ in rows}
 
 
 def recommended_first_lesson(kind, lessons):
@@ -20,33 +30,26 @@ def recommended_first_lesson(kind, lessons):
     return lessons[0] if lessons else None
 
 
-def next_lesson(user, kind=None):
+def next_lesson(user, kind=None, rows=None):
     """Continue where the user left off, else the recommended start for `kind`.
 
     "Where they left off" is the lesson they touched last if it is not done,
     else the first lesson after it (in course order) they have not finished.
+    `rows` are the user's progress_rows, if read already.
     """
-    lessons = Lesson.objects.select_related("guide")
-    if not user.is_authenticated:
-        return recommended_first_lesson(kind, list(lessons))
-    # One query: each lesson with the user's progress on it, if any.
-    lessons = list(
-        lessons.annotate(
-            mine=FilteredRelation("progress", condition=Q(progress__user=user)),
-            my_status=F("mine__status"),
-            my_updated_at=F("mine__updated_at"),
-            my_progress_id=F("mine__pk"),
-        )
-    )
-    touched = [lesson for lesson in lessons if lesson.my_status]
+    lessons = catalogue().lessons
+    rows = progress_rows(user) if rows is None else rows
+    positions = {lesson.pk: position for position, lesson in enumerate(lessons)}
+    touched = [row for row in rows if row[0] in positions]
     if not touched:
         return recommended_first_lesson(kind, lessons)
-    latest = max(touched, key=lambda lesson: (lesson.my_updated_at, lesson.my_progress_id))
-    if latest.my_status != Progress.DONE:
-        return latest
-    position = lessons.index(latest)
+    lesson_id, status, *_ = max(touched, key=lambda row: (row[2], row[3]))
+    position = positions[lesson_id]
+    if status != Progress.DONE:
+        return lessons[position]
+    done = {lesson_id for lesson_id, status, *_ in touched if status == Progress.DONE}
     for lesson in lessons[position + 1 :] + lessons[:position]:
-        if lesson.my_status != Progress.DONE:
+        if lesson.pk not in done:
             return lesson
     return None
 
@@ -64,7 +67,8 @@ def mark_lesson(user, lesson, status):
 
 
 def mark_started(user, lesson):
-    """Opening a lesson starts it; it never un-finishes a finished one."""
-    LessonProgress.objects.get_or_create(
+    """Opening a lesson starts it; it never un-finishes a finished one. Returns its status."""
+    progress, _created = LessonProgress.objects.get_or_create(
         user=user, lesson=lesson, defaults={"status": Progress.IN_PROGRESS}
     )
+    return progress.status

@@ -1,19 +1,24 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from guides.models import Guide, Kind, Lesson, Progress
-from guides.progress import mark_lesson, mark_started, next_lesson, progress_by_lesson
+from guides.catalogue import catalogue
+from guides.models import Kind, Progress
+from guides.progress import (
+    mark_lesson,
+    mark_started,
+    next_lesson,
+    progress_by_lesson,
+    progress_rows,
+)
 
 
-def _get_lesson(guide_slug, lesson_slug):
-    return get_object_or_404(
-        Lesson.objects.select_related("guide").prefetch_related("prompts", "suggested_promises"),
-        guide__slug=guide_slug,
-        slug=lesson_slug,
-    )
+def _get_lesson(guide_slug, lesson_slug, content=None):
+    lesson = (content or catalogue()).lesson(guide_slug, lesson_slug)
+    if lesson is None:
+        raise Http404("No such lesson.")
+    return lesson
 
 
 def _chosen_kind(request):
@@ -24,23 +29,27 @@ def _chosen_kind(request):
 @require_GET
 def guide_list(request):
     kind = _chosen_kind(request)
-    progress = progress_by_lesson(request.user)
-    guides = Guide.objects.annotate(lesson_count=Count("lessons")).prefetch_related("lessons")
-    shown = []
-    for guide in guides:
-        lessons = [lesson for lesson in guide.lessons.all() if lesson.suits(kind)]
-        if not lessons:
-            continue
-        guide.suiting_lessons = lessons
-        guide.done_count = sum(progress.get(lesson.pk) == Progress.DONE for lesson in lessons)
-        shown.append(guide)
+    content = catalogue()
+    rows = progress_rows(request.user)
+    progress = progress_by_lesson(request.user, rows)
+    cards = []
+    for guide in content.guides:
+        lessons = content.lessons_of(guide)
+        suiting = [lesson for lesson in lessons if lesson.suits(kind)]
+        if suiting:
+            done = sum(progress.get(lesson.pk) == Progress.DONE for lesson in suiting)
+            cards.append(
+                {"guide": guide, "lesson_count": len(lessons), "shown": len(suiting), "done": done}
+            )
     context = {
         "nav": "guides",
-        "guides": shown,
+        "cards": cards,
         "kind": kind,
         "kinds": Kind.choices,
-        "has_progress": bool(progress),
-        "next_lesson": next_lesson(request.user, kind or _first_relationship_kind(request.user)),
+        "has_progress": bool(rows),
+        "next_lesson": next_lesson(
+            request.user, kind or _first_relationship_kind(request.user), rows
+        ),
     }
     return render(request, "guides/guide_list.html", context)
 
@@ -53,34 +62,30 @@ def _first_relationship_kind(user):
 
 @require_GET
 def guide_detail(request, guide_slug):
-    guide = get_object_or_404(Guide, slug=guide_slug)
+    content = catalogue()
+    guide = content.guide(guide_slug)
+    if guide is None:
+        raise Http404("No such guide.")
     progress = progress_by_lesson(request.user)
-    lessons = list(guide.lessons.all())
-    for lesson in lessons:
-        lesson.status = progress.get(lesson.pk, "")
-    done = sum(lesson.status == Progress.DONE for lesson in lessons)
+    lessons = [(lesson, progress.get(lesson.pk, "")) for lesson in content.lessons_of(guide)]
+    done = sum(status == Progress.DONE for _lesson, status in lessons)
     context = {"nav": "guides", "guide": guide, "lessons": lessons, "done_count": done}
     return render(request, "guides/guide_detail.html", context)
 
 
 @require_GET
 def lesson_detail(request, guide_slug, lesson_slug):
-    lesson = _get_lesson(guide_slug, lesson_slug)
-    if request.user.is_authenticated:
-        mark_started(request.user, lesson)
-    siblings = list(
-        Lesson.objects.select_related("guide").only(
-            "slug", "position", "title_en", "title_ja", "guide__slug", "guide__position"
-        )
-    )
-    index = next(i for i, other in enumerate(siblings) if other.pk == lesson.pk)
+    content = catalogue()
+    lesson = _get_lesson(guide_slug, lesson_slug, content)
+    status = mark_started(request.user, lesson) if request.user.is_authenticated else ""
+    previous, following = content.neighbours(lesson)
     context = {
         "nav": "guides",
         "lesson": lesson,
         "guide": lesson.guide,
-        "status": progress_by_lesson(request.user).get(lesson.pk, ""),
-        "previous": siblings[index - 1] if index > 0 else None,
-        "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "status": status,
+        "previous": previous,
+        "next": following,
     }
     return render(request, "guides/lesson_detail.html", context)
 

@@ -21,15 +21,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from guides.catalogue import catalogue
 from guides.models import Guide, Lesson, content_version
 from guides.progress import next_lesson
 from journal import insights, scoring
 from journal.insights import Progress, Resolution, Streaks
-from journal.memo import Memo
 from journal.models import CheckIn, Profile, Promise, Status
 from journal.pagecache import CSRF_PLACEHOLDER, cached_html, with_csrf_token
 from journal.scoring import history_boundary
 from journal.views import _get_relationship_for_user
+from trustrepair.memo import Memo
 
 RANGES = {"30": 30, "90": 90, "365": 365, "all": None}
 DEFAULT_RANGE = "30"
@@ -40,7 +41,7 @@ CHART_PAD_LEFT, CHART_PAD_RIGHT, CHART_PAD_Y = 28, 8, 10
 MAX_CHART_POINTS = 400
 CACHE_SECONDS = 60 * 60  # track records, Recent, check-ins
 HISTORY_CACHE_SECONDS = ROW_CACHE_SECONDS = 60 * 60 * 24  # promise texts: no longer than a day
-# What every click reads, kept as objects in each process too (journal.memo): Histories and
+# What every click reads, kept as objects in each process too (trustrepair.memo): Histories and
 # Recents (one a relationship in use) and promise rows (a dashboard lists a few dozen at most).
 MEMO_SECONDS = 10 * 60
 HISTORIES = Memo(size=256, seconds=MEMO_SECONDS)
@@ -584,20 +585,11 @@ def promise_rows(lists, relationship, today, range_key):
     ]
 
 
-_lesson_links = {}  # {content version: lesson_links()}, for this process
-
-
 def lesson_links():
-    """Each lesson's LESSON_FIELDS by id: read once per content version and process (a
-    dictionary in memory: unpickling it from the cache on every click cost more)."""
-    version = content_version()
-    links = _lesson_links.get(version)
-    if links is None:
-        lessons = Lesson.objects.values_list("pk", "slug", "title_en", "title_ja", "guide__slug")
-        links = {pk: tuple(fields) for pk, *fields in lessons}
-        _lesson_links.clear()
-        _lesson_links[version] = links
-    return links
+    """Each lesson's LESSON_FIELDS by id, as the content is now (guides.catalogue: read once
+    per content version and process, as objects; unpickling it from the cache on every click
+    cost more)."""
+    return catalogue().links
 
 
 def _listed_promise(p):

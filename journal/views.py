@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from guides.models import Lesson, ReflectionPrompt, SuggestedPromise
+from guides.catalogue import catalogue
+from guides.models import ReflectionPrompt, SuggestedPromise
 from guides.progress import recommended_first_lesson
 from journal.calendar import build_feed
 from journal.compiled import CompiledQuery, NotWritten, writes_only_if, written_together
@@ -636,9 +637,7 @@ def _finish_onboarding_draft(request, draft):
 
 
 def _onboarding_first_promise(request, relationship):
-    lesson = recommended_first_lesson(
-        relationship.kind, list(Lesson.objects.select_related("guide"))
-    )
+    lesson = recommended_first_lesson(relationship.kind, catalogue().lessons)
     context = {"relationship": relationship, "lesson": lesson, "steps": list(ONBOARDING_STEPS)}
     return render(request, "journal/onboarding_lesson.html", context)
 

@@ -111,7 +111,7 @@ def fresh_cache():
     with nothing kept in this process's memos, which would outlive the cache)."""
     from django.core.cache import cache
 
-    from journal import memo
+    from trustrepair import memo
 
     cache.clear()
     memo.clear_all()

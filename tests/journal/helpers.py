@@ -49,10 +49,10 @@ def settings_data(client, **changes):
 
 def forget_cached():
     """As a worker that has seen nothing yet: the cache emptied, and this process's memos
-    (journal.memo), which would otherwise still hold what the cache held."""
+    (trustrepair.memo), which would otherwise still hold what the cache held."""
     from django.core.cache import cache
 
-    from journal import memo
+    from trustrepair import memo
 
     cache.clear()
     memo.clear_all()

@@ -2,8 +2,8 @@ import itertools
 
 import pytest
 
-from journal import memo as memo_module
-from journal.memo import Memo
+from trustrepair import memo as memo_module
+from trustrepair.memo import Memo
 
 
 @pytest.fixture
