@@ -27,7 +27,7 @@ from guides.progress import next_lesson
 from journal import insights, scoring
 from journal.insights import Progress, Resolution, Streaks
 from journal.models import CheckIn, Profile, Promise, Status
-from journal.pagecache import CSRF_PLACEHOLDER, cached_html, with_csrf_token
+from journal.pagecache import CSRF_PLACEHOLDER, cached_html, page_key, with_csrf_token
 from journal.scoring import history_boundary
 from journal.views import _get_relationship_for_user
 from trustrepair.memo import Memo
@@ -710,23 +710,8 @@ def relationship_dashboard(request, pk):
         )
         return render_to_string("journal/dashboard_body.html", context, request)
 
-    body = cached_html(request, page_key(request, relationship), render_body)
+    body = cached_html(request, page_key("dashboard", request, relationship), render_body)
     return render(request, "journal/dashboard.html", {"nav": "dashboard", "body": body})
-
-
-def page_key(request, relationship):
-    """Everything the rendered dashboard depends on (journal.pagecache): the relationship's
-    page_version covers its own data, its owner's other relationships and lesson progress."""
-    return (
-        "dashboard",
-        relationship.pk,
-        relationship.page_version,
-        request.get_full_path(),
-        timezone.localdate(),
-        timezone.get_current_timezone_name(),
-        get_language(),
-        content_version(),
-    )
 
 
 def render_after_status_change(request, promise, recent):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,6 +44,7 @@ from journal.models import (
     Status,
     validate_time_zone,
 )
+from journal.pagecache import cached_html, page_key
 from journal.portability import ImportRefused, export_zip, import_data, read_export
 
 PAGE_SIZE = 20
@@ -207,35 +209,48 @@ def _open_first(promises):
     ).order_by("is_open", "open_due", "-resolved_on", "-pk")
 
 
+PAGED_SECTIONS = ("promises", "reflections", "checkins")
+
+
 @require_GET
 @login_required
 def relationship_detail(request, pk):
+    """The relationship's journal: its promises, reflections and check-ins, a page of each.
+    Rendered once per version of its data (journal.pagecache), as the dashboard is; an htmx
+    request for another page of one section gets that section alone."""
     relationship = _get_relationship_for_user(request.user, pk)
-    promises = _open_first(relationship.promises.select_related("lesson__guide"))
-    pages = {
-        "promises": Paginator(promises, PAGE_SIZE).get_page(request.GET.get("promises")),
-        "reflections": Paginator(
-            relationship.reflections.select_related("prompt", "promise"), PAGE_SIZE
-        ).get_page(request.GET.get("reflections")),
-        "checkins": Paginator(relationship.checkins.all(), PAGE_SIZE).get_page(
-            request.GET.get("checkins")
-        ),
-    }
     section = request.GET.get("section")
-    if request.htmx and section in pages:
-        return render(
-            request,
-            f"journal/relationship_detail.html#{section}",
-            {"relationship": relationship, "page": pages[section], "today": timezone.localdate()},
-        )
-    context = {
-        "nav": "journal",
-        "relationship": relationship,
-        "pages": pages,
-        "breaches": relationship.breaches.all(),
-        "checkin_form": CheckInForm(),
-        "today": timezone.localdate(),
-    }
+    alone = request.htmx and section in PAGED_SECTIONS
+    template = "journal/relationship_body.html"
+    if alone:
+        template += f"#{section}"
+
+    def render_body(csrf_token):
+        promises = _open_first(relationship.promises.select_related("lesson__guide"))
+        pages = {
+            "promises": Paginator(promises, PAGE_SIZE).get_page(request.GET.get("promises")),
+            "reflections": Paginator(
+                relationship.reflections.select_related("prompt", "promise"), PAGE_SIZE
+            ).get_page(request.GET.get("reflections")),
+            "checkins": Paginator(relationship.checkins.all(), PAGE_SIZE).get_page(
+                request.GET.get("checkins")
+            ),
+        }
+        context = {
+            "relationship": relationship,
+            "pages": pages,
+            "page": pages.get(section),  # the section's partial, alone
+            "breaches": relationship.breaches.all(),
+            "checkin_form": CheckInForm(),
+            "today": timezone.localdate(),
+            "csrf_token": csrf_token,
+        }
+        return render_to_string(template, context, request)
+
+    body = cached_html(request, page_key(template, request, relationship), render_body)
+    if alone:
+        return HttpResponse(body)
+    context = {"nav": "journal", "relationship": relationship, "body": body}
     return render(request, "journal/relationship_detail.html", context)
 
 

@@ -1,0 +1,231 @@
+"""A relationship's journal page is cached as the dashboard is (journal.pagecache): every change
+it shows must appear at once, each response must carry a working CSRF token of its own, and
+nothing may cross from one person, page, day or language to another."""
+
+import re
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from guides.models import Lesson, ReflectionPrompt
+from journal.models import Breach, CheckIn, Reflection
+
+from .conftest import days_ago, today
+
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def url(relationship, query=""):
+    return f"/journal/relationships/{relationship.pk}/{query}"
+
+
+def journal_of_with_tokens(response):
+    """The page's <main>, without the messages."""
+    main = re.search(rb"<main.*</main>", response.content, re.DOTALL).group()
+    return re.sub(rb'<div class="messages".*?</div>', b"", main, flags=re.DOTALL)
+
+
+def journal_of(response):
+    return TOKEN.sub(b"", journal_of_with_tokens(response))
+
+
+def rendered(response):
+    """Whether the view rendered the journal, rather than taking it from the cache."""
+    return any("pages" in context for context in response.context or [])
+
+
+@pytest.fixture
+def client_of(alice):
+    client = Client()
+    client.force_login(alice)
+    client.get("/journal/")  # the time zone lookup of a new session
+    return client
+
+
+def test_the_second_view_comes_from_the_cache_and_is_the_same(
+    client_of, relationship, make_promise, make_reflection, make_checkin
+):
+    make_promise(text="Call on Sunday")
+    make_reflection(text="I listened")
+    make_checkin(felt_trust=6)
+    first = client_of.get(url(relationship))
+    with CaptureQueriesContext(connection) as queries:
+        second = client_of.get(url(relationship))
+    assert rendered(first)
+    assert not rendered(second)
+    assert journal_of(second) == journal_of(first)
+    assert b"Call on Sunday" in journal_of(second)
+    tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in queries]
+    assert tables == ["django_session", "auth_user", "journal_relationship"]
+
+
+def test_each_response_has_a_fresh_token_that_works(alice, relationship, make_promise):
+    promise = make_promise()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    client.get(url(relationship))
+    cached = client.get(url(relationship))
+    assert not rendered(cached)
+    assert b"<csrf-token>" not in cached.content
+    tokens = set(TOKEN.findall(journal_of_with_tokens(cached)))
+    assert len(tokens) == 1  # the page's forms share one, masked for this response
+    assert tokens.isdisjoint(TOKEN.findall(client.get(url(relationship)).content))
+
+    data = {"status": "kept", "csrfmiddlewaretoken": tokens.pop().decode()}
+    response = client.post(f"/journal/promises/{promise.pk}/status/", data)
+    assert response.status_code == HTTPStatus.FOUND
+    promise.refresh_from_db()
+    assert promise.status == "kept"
+
+
+def test_a_users_text_cannot_stand_in_for_the_token(client_of, relationship, make_reflection):
+    make_reflection(text="<csrf-token> and &lt;csrf-token&gt;")
+    client_of.get(url(relationship))
+    page = client_of.get(url(relationship)).content
+    assert page.count(b"&lt;csrf-token&gt; and &amp;lt;csrf-token&amp;gt;") == 1
+    assert b"<csrf-token>" not in page
+
+
+def add_reflection(relationship, **kwargs):
+    Reflection.objects.create(relationship=relationship, date=today(), text="Walked the dog")
+    return b"Walked the dog"
+
+
+def add_checkin(relationship, **kwargs):
+    CheckIn.objects.create(relationship=relationship, date=today(), felt_trust=9, note="Warmer")
+    return b"Warmer"
+
+
+def reword_a_promise(relationship, promise, **kwargs):
+    promise.text = "Call before eight"
+    promise.save()
+    return b"Call before eight"
+
+
+def keep_a_promise(relationship, promise, **kwargs):
+    promise.set_status("kept", by=relationship.owner)
+    return f'class="promise promise-kept" id="promise-{promise.pk}"'.encode()
+
+
+def add_a_breach(relationship, **kwargs):
+    Breach.objects.create(relationship=relationship, date=today(), cause="lie", description="Again")
+    return b"Again"
+
+
+def rename_it(relationship, **kwargs):
+    relationship.name = "Samantha"
+    relationship.save()
+    return b"Samantha"
+
+
+def retitle_its_lesson(relationship, promise, **kwargs):
+    lesson = promise.lesson
+    lesson.title_en = "A lesson retitled"
+    lesson.save()  # as the admin or loaddata would
+    return b"A lesson retitled"
+
+
+def reword_a_reflections_prompt(relationship, reflection, **kwargs):
+    prompt = reflection.prompt
+    prompt.text_en = "A prompt reworded"
+    prompt.save()
+    return b"A prompt reworded"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        add_reflection,
+        add_checkin,
+        reword_a_promise,
+        keep_a_promise,
+        add_a_breach,
+        rename_it,
+        retitle_its_lesson,
+        reword_a_reflections_prompt,
+    ],
+)
+def test_a_change_it_shows_appears_at_once(
+    client_of, relationship, lessons, make_promise, make_reflection, change
+):
+    lesson = Lesson.objects.first()
+    promise = make_promise(lesson=lesson)
+    reflection = make_reflection(prompt=ReflectionPrompt.objects.first())
+    before = client_of.get(url(relationship))
+    assert not rendered(client_of.get(url(relationship)))
+
+    expected = change(relationship, promise=promise, reflection=reflection)
+
+    after = client_of.get(url(relationship))
+    assert rendered(after)
+    assert expected not in journal_of(before)
+    assert expected in journal_of(after)
+
+
+def test_a_deleted_check_in_disappears_at_once(client_of, relationship, make_checkin):
+    checkin = make_checkin(note="Soon gone")
+    assert b"Soon gone" in journal_of(client_of.get(url(relationship)))
+    checkin.delete()
+    assert b"Soon gone" not in journal_of(client_of.get(url(relationship)))
+
+
+def test_a_change_to_another_users_data_leaves_the_page_cached(
+    client_of, relationship, stranger_relationship
+):
+    client_of.get(url(relationship))
+    Reflection.objects.create(relationship=stranger_relationship, date=today(), text="Theirs")
+    stranger_relationship.save()
+    assert not rendered(client_of.get(url(relationship)))
+
+
+def test_each_language_has_its_own_page(client_of, relationship):
+    english = client_of.get(url(relationship))
+    client_of.post("/i18n/setlang/", {"language": "ja", "next": url(relationship)})
+    japanese = client_of.get(url(relationship))
+    assert rendered(japanese)
+    assert "約束".encode() in journal_of(japanese)
+    assert "約束".encode() not in journal_of(english)
+
+
+def test_a_new_day_is_a_new_page(client_of, relationship, make_promise, monkeypatch):
+    make_promise(text="Due tomorrow", due_date=days_ago(-1))
+    assert b"Overdue" not in journal_of(client_of.get(url(relationship)))
+    later = days_ago(-2)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: later)
+    page = client_of.get(url(relationship))
+    assert rendered(page)
+    assert b"Overdue" in journal_of(page)
+
+
+def test_each_page_of_a_section_is_its_own(client_of, relationship, make_promise):
+    for n in range(25):
+        make_promise(text=f"Promise number {n:02}", due_date=days_ago(-n))
+    first = journal_of(client_of.get(url(relationship)))
+    second = journal_of(client_of.get(url(relationship, "?promises=2")))
+    assert b"Promise number 00" in first and b"Promise number 24" not in first
+    assert b"Promise number 24" in second and b"Promise number 00" not in second
+
+
+def test_an_htmx_section_is_the_section_alone_and_never_the_page(
+    client_of, relationship, make_promise
+):
+    for n in range(25):
+        make_promise(text=f"Promise number {n:02}", due_date=days_ago(-n))
+    path = url(relationship, "?promises=2&section=promises")
+    whole = client_of.get(path)
+    alone = client_of.get(path, HTTP_HX_REQUEST="true")
+    again = client_of.get(path)
+    assert alone.content.lstrip().startswith(b'<div id="promises-section">')
+    assert b"<main" not in alone.content and b"Promise number 24" in alone.content
+    assert b"<main" in whole.content and b"<main" in again.content
+    assert b"<csrf-token>" not in alone.content and TOKEN.search(alone.content)
+
+
+def test_a_stranger_never_gets_the_cached_page(client_of, relationship, stranger_client):
+    client_of.get(url(relationship))
+    assert stranger_client.get(url(relationship)).status_code == HTTPStatus.NOT_FOUND
+    hx = stranger_client.get(url(relationship, "?section=promises"), HTTP_HX_REQUEST="true")
+    assert hx.status_code == HTTPStatus.NOT_FOUND
