@@ -5,45 +5,48 @@ guides.models.content_version(). Until it does, every page reads the same four g
 36 lessons, with their prompts and suggested promises: read with the ORM on each request,
 they cost the guides list two queries that brought every lesson's text (most of its time), and
 a lesson page four. Kept here as objects (trustrepair.memo), a page finds them by the
-version's name in the cache.
+version's name in the cache. Reading them takes two queries (the lessons with their guides,
+then every prompt and suggestion), so that a dashboard rendered while its worker also computes
+a history stays within its query budget (tests/test_performance.py).
 
 The objects are shared by every request this process serves: read them, never change them
 (a view that needs more per lesson, such as the user's progress, keeps it beside them).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, CharField, IntegerField, Value
 
-from guides.models import Guide, Lesson, ReflectionPrompt, SuggestedPromise, content_version
+from guides.models import Lesson, ReflectionPrompt, SuggestedPromise, content_version
 from trustrepair.memo import Memo
+
+_COLUMNS = ("id", "lesson_id", "position", "text_en", "text_ja", "size", "due_in_days")
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    guides: tuple[Guide, ...]  # in course order
-    lessons: tuple[Lesson, ...]  # in course order, each with its guide, prompts and suggestions
+    guides: tuple  # Guides in course order (those with at least one lesson)
+    lessons: tuple  # Lessons in course order, each with its guide
     # What a link to each lesson shows, by id: (slug, title_en, title_ja, guide's slug).
-    links: dict[int, tuple[str, str, str, str]] = field(repr=False)
+    links: dict = field(repr=False)
     _by_slugs: dict = field(repr=False)
+    _prompts: dict = field(repr=False)  # lesson id -> its ReflectionPrompts, in order
+    _suggestions: dict = field(repr=False)  # lesson id -> its SuggestedPromises, in order
 
     @classmethod
     def read(cls):
-        guides = {guide.pk: guide for guide in Guide.objects.all()}
-        lessons = tuple(
-            Lesson.objects.prefetch_related(
-                Prefetch("prompts", ReflectionPrompt.objects.order_by("position")),
-                Prefetch("suggested_promises", SuggestedPromise.objects.order_by("position")),
-            )
-        )
+        lessons = tuple(Lesson.objects.select_related("guide"))
+        guides = {}
         for lesson in lessons:  # the same Guide object for all of a guide's lessons
-            lesson.guide = guides[lesson.guide_id]
+            lesson.guide = guides.setdefault(lesson.guide_id, lesson.guide)
         links = {
             lesson.pk: (lesson.slug, lesson.title_en, lesson.title_ja, lesson.guide.slug)
             for lesson in lessons
         }
         by_slugs = {(lesson.guide.slug, lesson.slug): lesson for lesson in lessons}
-        return cls(tuple(guides.values()), lessons, links, by_slugs)
+        prompts, suggestions = _read_parts()
+        return cls(tuple(guides.values()), lessons, links, by_slugs, prompts, suggestions)
 
     def lesson(self, guide_slug, lesson_slug):
         """The lesson at /guides/<guide_slug>/<lesson_slug>/, or None."""
@@ -61,6 +64,41 @@ class Catalogue:
         before = self.lessons[index - 1] if index > 0 else None
         after = self.lessons[index + 1] if index + 1 < len(self.lessons) else None
         return before, after
+
+    def prompts_of(self, lesson):
+        return self._prompts.get(lesson.pk, ())
+
+    def suggestions_of(self, lesson):
+        return self._suggestions.get(lesson.pk, ())
+
+
+def _read_parts():
+    """Every lesson's prompts and suggested promises, in one query (a UNION ALL of the two
+    tables), as {lesson id: (parts in position order)} for each."""
+    prompts = ReflectionPrompt.objects.annotate(
+        size=Value("", CharField()),
+        due_in_days=Value(0, IntegerField()),
+        suggestion=Value(False, BooleanField()),
+    )
+    suggestions = SuggestedPromise.objects.annotate(suggestion=Value(True, BooleanField()))
+    columns = (*_COLUMNS, "suggestion")
+    rows = (
+        prompts.order_by()
+        .values_list(*columns)
+        .union(suggestions.order_by().values_list(*columns), all=True)
+        .order_by("lesson_id", "position")
+    )
+    parts = {False: defaultdict(list), True: defaultdict(list)}
+    for *values, suggestion in rows:
+        model = SuggestedPromise if suggestion else ReflectionPrompt
+        given = dict(zip(_COLUMNS, values, strict=True))
+        names = [f.attname for f in model._meta.concrete_fields]  # the order from_db reads
+        part = model.from_db(rows.db, names, [given[name] for name in names])
+        parts[suggestion][part.lesson_id].append(part)
+    return (
+        {pk: tuple(items) for pk, items in parts[False].items()},
+        {pk: tuple(items) for pk, items in parts[True].items()},
+    )
 
 
 # Two versions at most (the one in use, and the one before it while requests still hold it),

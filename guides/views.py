@@ -84,6 +84,8 @@ def lesson_detail(request, guide_slug, lesson_slug):
         "lesson": lesson,
         "guide": lesson.guide,
         "status": status,
+        "prompts": content.prompts_of(lesson),
+        "suggestions": content.suggestions_of(lesson),
         "previous": previous,
         "next": following,
     }

@@ -671,11 +671,14 @@ def fragment_key(relationship, record, checkins, range_key):
 
 def next_steps_context(request, relationship):
     """The rest of the full page: other relationships, the next lesson, recent reflections."""
+    content = catalogue()
     lesson = next_lesson(request.user, relationship.kind)
+    prompts = content.prompts_of(lesson) if lesson else ()
     return {
         "relationships": request.user.relationships.filter(archived=False),
         "lesson": lesson,
-        "prompt": lesson.prompts.first() if lesson else None,
+        "prompt": prompts[0] if prompts else None,
+        "suggestions": content.suggestions_of(lesson) if lesson else (),
         "reflections": relationship.reflections.all()[:3],
     }
 

@@ -652,8 +652,14 @@ def _finish_onboarding_draft(request, draft):
 
 
 def _onboarding_first_promise(request, relationship):
-    lesson = recommended_first_lesson(relationship.kind, catalogue().lessons)
-    context = {"relationship": relationship, "lesson": lesson, "steps": list(ONBOARDING_STEPS)}
+    content = catalogue()
+    lesson = recommended_first_lesson(relationship.kind, content.lessons)
+    context = {
+        "relationship": relationship,
+        "lesson": lesson,
+        "suggestions": content.suggestions_of(lesson) if lesson else (),
+        "steps": list(ONBOARDING_STEPS),
+    }
     return render(request, "journal/onboarding_lesson.html", context)
 
 

@@ -200,6 +200,26 @@ def test_a_page_costs_the_same_queries_for_a_heavy_user(
         assert heavy_client.get(page(heavy)).status_code == HTTPStatus.OK
 
 
+@pytest.mark.parametrize("range_key", RANGES)
+def test_a_workers_first_dashboard_stays_within_the_budget(heavy, range_key):
+    """With nothing read yet in the process, not even the lessons (guides.catalogue): the
+    history, the track record, the lessons and the page, all at once."""
+    client = client_for(heavy)
+    forget_cached()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(dashboard_url(heavy, range_key)).status_code == HTTPStatus.OK
+    assert any("guides_lesson" in q["sql"] for q in queries)  # it did read them
+    assert len(queries) <= MAX_QUERIES
+
+
+def test_a_workers_first_click_stays_within_the_budget(heavy):
+    client_for(heavy).get(dashboard_url(heavy))  # in the other worker
+    forget_cached()
+    queries = write_queries(heavy, "status")
+    assert any("guides_lesson" in sql for sql in queries)  # it read the lessons' links
+    assert len(queries) <= MAX_QUERIES
+
+
 def write_queries(relationship, action):
     """The queries of a Kept click on the dashboard (or of its Undo) as production runs them:
     on SQLite in a transaction, BEGIN IMMEDIATE included (inside the test's transaction it is

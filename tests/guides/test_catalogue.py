@@ -12,12 +12,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from guides.catalogue import catalogue
-from guides.models import Guide, Lesson, SuggestedPromise
+from guides.models import Guide, Lesson, ReflectionPrompt, SuggestedPromise
 from journal.models import Relationship
 from trustrepair import memo as memo_module
 
 LESSON = "/guides/winning-back-trust/sincere-apology/"
 GUIDE = "/guides/winning-back-trust/"
+
+
+def vars_of(part):
+    """A part's fields as read, and where from."""
+    fields = {f.attname: getattr(part, f.attname) for f in part._meta.concrete_fields}
+    return type(part), fields, part._state.db, part._state.adding
 
 
 def test_it_holds_the_content_in_course_order(lessons):
@@ -26,7 +32,13 @@ def test_it_holds_the_content_in_course_order(lessons):
     assert list(content.lessons) == list(Lesson.objects.order_by("guide__position", "position"))
     lesson = content.lesson("winning-back-trust", "sincere-apology")
     assert lesson == Lesson.objects.get(slug="sincere-apology")
-    assert list(lesson.prompts.all()) == list(lesson.prompts.model.objects.filter(lesson=lesson))
+    for parts, model in (
+        (content.prompts_of(lesson), ReflectionPrompt),
+        (content.suggestions_of(lesson), SuggestedPromise),
+    ):
+        expected = model.objects.filter(lesson=lesson).order_by("position")
+        assert [vars_of(part) for part in parts] == [vars_of(part) for part in expected]
+        assert parts
     assert content.lesson("trust-basics", "sincere-apology") is None  # not that guide's
     assert content.links[lesson.pk] == (
         "sincere-apology",
@@ -98,8 +110,8 @@ def _state(content):
     objects = [
         *content.guides,
         *content.lessons,
-        *(part for lesson in content.lessons for part in lesson.prompts.all()),
-        *(part for lesson in content.lessons for part in lesson.suggested_promises.all()),
+        *(part for lesson in content.lessons for part in content.prompts_of(lesson)),
+        *(part for lesson in content.lessons for part in content.suggestions_of(lesson)),
     ]
     return [
         (
