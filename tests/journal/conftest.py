@@ -116,3 +116,12 @@ def client_in_zone(alice):
         return client
 
     return login
+
+
+@pytest.fixture
+def client_of(alice):
+    """Alice's client, past the time zone lookup of a new session (the cached pages' tests)."""
+    client = Client()
+    client.force_login(alice)
+    client.get("/journal/")
+    return client

@@ -1,6 +1,10 @@
 """Small assertions shared by the journal's view tests."""
 
+import re
 from http import HTTPStatus
+
+# A form's CSRF token in a page (a cached page gets one of its own in every response).
+CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def assert_login_redirect(response, url):

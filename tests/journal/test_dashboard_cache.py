@@ -8,13 +8,12 @@ from http import HTTPStatus
 import pytest
 from django.test import Client
 
-from guides.models import Lesson, LessonProgress, SuggestedPromise
+from guides.models import LessonProgress, SuggestedPromise
 from guides.progress import next_lesson
 from journal.models import Breach, CheckIn, Promise, Reflection, Relationship
+from tests.journal.helpers import CSRF_TOKEN as TOKEN
 
 from .conftest import days_ago, today
-
-TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def url(relationship):
@@ -33,14 +32,6 @@ def dashboard_of(response):
 def rendered(response):
     """Whether the view rendered the dashboard, rather than taking it from the cache."""
     return any("score" in context for context in response.context or [])
-
-
-@pytest.fixture
-def client_of(alice):
-    client = Client()
-    client.force_login(alice)
-    client.get("/journal/")  # the time zone lookup of a new session
-    return client
 
 
 def test_the_second_view_comes_from_the_cache_and_is_the_same(client_of, relationship):
@@ -71,14 +62,6 @@ def test_each_response_has_a_fresh_token_that_works(alice, relationship):
     response = client.post("/journal/reflections/new/", data)
     assert response.status_code == HTTPStatus.FOUND
     assert Reflection.objects.filter(text="Posted from a cached page").exists()
-
-
-def test_a_users_text_cannot_stand_in_for_the_token(client_of, relationship, make_promise):
-    make_promise(text="<csrf-token> and &lt;csrf-token&gt;")
-    client_of.get(url(relationship))
-    page = client_of.get(url(relationship)).content
-    assert page.count(b"&lt;csrf-token&gt; and &amp;lt;csrf-token&amp;gt;") >= 1
-    assert b"<csrf-token>" not in page
 
 
 def add_reflection(relationship, **kwargs):
@@ -148,25 +131,6 @@ def test_a_change_it_shows_appears_at_once(client_of, relationship, lessons, cha
     assert expected in dashboard_of(after)
 
 
-def test_a_change_to_another_users_data_leaves_the_page_cached(
-    client_of, relationship, stranger_relationship, charlie, lessons
-):
-    client_of.get(url(relationship))
-    Reflection.objects.create(relationship=stranger_relationship, date=today(), text="Theirs")
-    LessonProgress.objects.create(user=charlie, lesson=Lesson.objects.first(), status="done")
-    stranger_relationship.save()
-    assert not rendered(client_of.get(url(relationship)))
-
-
-def test_each_language_has_its_own_page(client_of, relationship):
-    english = client_of.get(url(relationship))
-    client_of.post("/i18n/setlang/", {"language": "ja", "next": url(relationship)})
-    japanese = client_of.get(url(relationship))
-    assert rendered(japanese)
-    assert "信頼".encode() in dashboard_of(japanese)
-    assert "信頼".encode() not in dashboard_of(english)
-
-
 def test_a_new_day_is_a_new_page(client_of, relationship, make_promise, monkeypatch):
     make_promise(text="Due tomorrow", due_date=days_ago(-1))
     client_of.get(url(relationship))
@@ -185,11 +149,6 @@ def test_the_range_and_query_are_part_of_the_key(client_of, relationship):
     other_range = client_of.get(url(relationship) + "?range=all")
     assert rendered(other_range)
     assert b'href="?range=all"' in dashboard_of(other_range)
-
-
-def test_a_stranger_never_gets_the_cached_page(client_of, relationship, stranger_client):
-    client_of.get(url(relationship))
-    assert stranger_client.get(url(relationship)).status_code == HTTPStatus.NOT_FOUND
 
 
 def test_saving_an_old_copy_never_writes_back_old_versions(relationship, make_promise):
