@@ -7,6 +7,12 @@ from http import HTTPStatus
 CSRF_TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+def main_of(response):
+    """A page's <main> without its messages: for a cached page, all that comes from the cache."""
+    main = re.search(rb"<main.*</main>", response.content, re.DOTALL).group()
+    return re.sub(rb'<div class="messages".*?</div>', b"", main, flags=re.DOTALL)
+
+
 def assert_login_redirect(response, url):
     assert response.status_code == HTTPStatus.FOUND
     assert response.url.startswith("/accounts/login/?next=")

@@ -5,9 +5,11 @@
 from http import HTTPStatus
 
 import pytest
+from django.test import Client
 
 from guides.models import Lesson, LessonProgress
 from journal.models import Reflection
+from tests.journal.helpers import CSRF_TOKEN, main_of
 
 from .conftest import today
 
@@ -32,6 +34,35 @@ def page(request, relationship):
             return any(only_when_rendered in context for context in response.context or [])
 
     return Page
+
+
+def test_each_response_has_a_fresh_token_that_works(alice, relationship, page, make_promise):
+    promise = make_promise()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    client.get(page.path)
+    cached = client.get(page.path)
+    assert not page.rendered(cached)
+    assert b"<csrf-token>" not in cached.content
+    tokens = set(CSRF_TOKEN.findall(main_of(cached)))
+    assert len(tokens) == 1  # the page's forms share one, masked for this response
+    assert tokens.isdisjoint(CSRF_TOKEN.findall(client.get(page.path).content))
+    token = tokens.pop().decode()
+
+    data = {
+        "relationship": relationship.pk,
+        "date": today().isoformat(),
+        "text": "Posted from a cached page",
+        "csrfmiddlewaretoken": token,
+    }
+    response = client.post("/journal/reflections/new/", data)
+    assert response.status_code == HTTPStatus.FOUND
+    assert Reflection.objects.filter(text="Posted from a cached page").exists()
+    data = {"status": "kept", "csrfmiddlewaretoken": token}
+    response = client.post(f"/journal/promises/{promise.pk}/status/", data)
+    assert response.status_code == HTTPStatus.FOUND
+    promise.refresh_from_db()
+    assert promise.status == "kept"
 
 
 def test_a_users_text_cannot_stand_in_for_the_token(client_of, page, make_promise):
