@@ -537,10 +537,11 @@ def import_view(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if form.is_valid():
         try:
-            import_data(request.user, read_export(form.cleaned_data["file"]))
+            profile = import_data(request.user, read_export(form.cleaned_data["file"]))
         except ImportRefused as refusal:
             form.add_error("file", str(refusal))
         else:
+            remember_time_zone(request, profile.time_zone)
             messages.success(request, _("Imported. Welcome back to your journal."))
             return redirect("dashboard")
     status = 422 if form.errors else 200
