@@ -3,7 +3,10 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guides.models import Lesson, ReflectionPrompt
@@ -14,6 +17,7 @@ from journal.models import (
     Promise,
     Reflection,
     Relationship,
+    Status,
     validate_not_future,
     validate_sane_date,
 )
@@ -165,6 +169,42 @@ def promise_initial_from_suggestion(suggestion):
     }
 
 
+# What a reflection's promise list offers: the promises due in the last RECENT_PROMISE_DAYS days
+# or later, those resolved in them, and the open ones, the latest due first, PROMISES_OFFERED at
+# most. Five years of daily promises were 2,000 options: 170 kB and most of a second to render.
+RECENT_PROMISE_DAYS = 30
+PROMISES_OFFERED = 100
+
+
+class PromiseChoiceField(forms.ModelChoiceField):
+    """Any promise of its queryset (the user's) is a valid answer; `offer()` sets the list
+    shown."""
+
+    def offer(self, promises):
+        """List `promises` (with their relationships), grouped by relationship when there
+        are several, in the order of the relationship list."""
+        by_relationship = {}
+        for promise in sorted(promises, key=lambda p: (p.due_date, p.pk), reverse=True):
+            by_relationship.setdefault(promise.relationship, []).append(
+                (promise.pk, self.label_from_instance(promise))
+            )
+        groups = sorted(by_relationship.items(), key=lambda item: _listed_order(item[0]))
+        if len(groups) == 1:
+            choices = groups[0][1]
+        else:
+            choices = [(relationship.name, options) for relationship, options in groups]
+        self.choices = [("", self.empty_label), *choices]
+
+    def label_from_instance(self, promise):
+        due = gettext("due %(date)s") % {"date": date_format(promise.due_date, "DATE_FORMAT")}
+        return f"{promise.text} · {due}"
+
+
+def _listed_order(relationship):
+    """Relationship.Meta.ordering: the archived last, the newest first."""
+    return (relationship.archived, -relationship.created_at.timestamp(), -relationship.pk)
+
+
 class ReflectionForm(forms.ModelForm):
     relationship = OwnedRelationshipField(
         label=_("Who is it about?"), queryset=Relationship.objects.none(), empty_label=None
@@ -172,7 +212,7 @@ class ReflectionForm(forms.ModelForm):
     prompt = forms.ModelChoiceField(
         queryset=ReflectionPrompt.objects.all(), required=False, widget=forms.HiddenInput
     )
-    promise = forms.ModelChoiceField(
+    promise = PromiseChoiceField(
         label=_("About the promise (optional)"), queryset=Promise.objects.none(), required=False
     )
 
@@ -185,10 +225,27 @@ class ReflectionForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["relationship"].queryset = user.relationships.all()
-        self.fields["promise"].queryset = Promise.objects.filter(
-            relationship__owner=user
-        ).select_related("relationship")
+        owned = Promise.objects.filter(relationship__owner=user)
+        self.fields["promise"].queryset = owned
+        self.fields["promise"].offer(self._promises_offered(owned))
         self.fields["date"].initial = timezone.localdate
+
+    def _promises_offered(self, owned):
+        """The recent and open promises, and the one chosen (asked for in the link, sent
+        back with an error, or the reflection's), whatever its age."""
+        chosen = self.data.get(self.add_prefix("promise")) if self.is_bound else None
+        if not self.is_bound:
+            chosen = self.initial.get("promise")
+            chosen = chosen.pk if isinstance(chosen, Promise) else chosen
+        chosen = int(chosen) if str(chosen).isascii() and str(chosen).isdigit() else None
+        since = timezone.localdate() - timedelta(days=RECENT_PROMISE_DAYS)
+        recent = Q(due_date__gte=since) | Q(resolved_on__gte=since) | Q(status=Status.OPEN)
+        first = Case(When(pk=chosen, then=Value(0)), default=Value(1))
+        return (
+            owned.filter(recent | Q(pk=chosen))
+            .select_related("relationship")
+            .order_by(first, "-due_date", "-pk")[:PROMISES_OFFERED]
+        )
 
     def clean(self):
         cleaned = super().clean()
