@@ -233,11 +233,14 @@ class ReflectionForm(forms.ModelForm):
     def _promises_offered(self, owned):
         """The recent and open promises, and the one chosen (asked for in the link, sent
         back with an error, or the reflection's), whatever its age."""
-        chosen = self.data.get(self.add_prefix("promise")) if self.is_bound else None
-        if not self.is_bound:
+        if self.is_bound:
+            chosen = str(self.data.get(self.add_prefix("promise")))
+        else:
             chosen = self.initial.get("promise")
-            chosen = chosen.pk if isinstance(chosen, Promise) else chosen
-        chosen = int(chosen) if str(chosen).isascii() and str(chosen).isdigit() else None
+            chosen = str(chosen.pk if isinstance(chosen, Promise) else chosen)
+        # (digits that can name a row: "²" is a digit to isdigit(), 10**30 too big for a key)
+        names_a_row = chosen.isascii() and chosen.isdigit() and len(chosen) <= 18
+        chosen = int(chosen) if names_a_row else None
         since = timezone.localdate() - timedelta(days=RECENT_PROMISE_DAYS)
         recent = Q(due_date__gte=since) | Q(resolved_on__gte=since) | Q(status=Status.OPEN)
         first = Case(When(pk=chosen, then=Value(0)), default=Value(1))
