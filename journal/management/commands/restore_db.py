@@ -1,11 +1,15 @@
 """Put a backup made by backup_db back in place of the current database.
 
-Stop the app first: restoring replaces every row.
+Stop the app first: restoring replaces every row. It also empties the cache: the pages and
+track records kept there are named by the rows' versions, which the restore moves back, so the
+next change would reach a version the cache already holds for data that is gone. A shared cache
+(REDIS_URL) outlives the app's restart; the local-memory one goes with it.
 """
 
 import subprocess
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -57,4 +61,5 @@ class Command(BaseCommand):
             raise CommandError(
                 f"pg_restore failed: {error.stderr.decode(errors='replace')}"
             ) from None
-        self.stdout.write(f"restored from {path}")
+        cache.clear()
+        self.stdout.write(f"restored from {path}; the cache emptied")
