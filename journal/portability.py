@@ -198,7 +198,7 @@ def import_data(user, data):
 
     Each row is checked as a form would check it (types, then full_clean), in the time zone
     the export was made in (what "today" was for its dates), and written in bulk: a heavy
-    user's five years are some 4,500 rows, and an INSERT, a version bump and a query per
+    user's five years are some 6,000 rows, and an INSERT, a version bump and a query per
     foreign key and constraint for each took longer than a request may (over 9,000
     statements and 30 s on PostgreSQL). The rows bypass the signals, so the new
     relationships' cache versions are bumped once at the end."""
