@@ -399,10 +399,10 @@ def a_journal_of(rows):
 def test_importing_years_of_entries_takes_a_few_statements(
     user_factory, db, django_assert_max_num_queries
 ):
-    """Rows are written in bulk, not one INSERT (and a version bump, and a check of each
-    foreign key) per row: five years of a heavy user's journal came to about 20,000
-    statements, longer than gunicorn's 30 seconds on PostgreSQL here. SQLite's 999
-    parameters per statement split a batch every hundred rows or so: 30 here."""
+    """Rows are written in bulk, not one INSERT (and a version bump, and a query per foreign
+    key and constraint) per row: five years of a heavy user's journal ran over 9,000
+    statements and gunicorn's 30 seconds on PostgreSQL here. SQLite's 999 parameters per
+    statement split a batch every hundred rows or so: 30 here."""
     newcomer = user_factory("new@example.com")
     with django_assert_max_num_queries(30):
         import_data(newcomer, a_journal_of(300))
@@ -453,19 +453,15 @@ def test_a_date_in_the_future_even_there_is_refused(user_factory, db, freeze_now
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "message"),
-    [
-        ("resolved_on", "next week", "Nothing was imported"),
-        ("resolved_on", 20260101, "Nothing was imported"),
-        ("due_date", "2026-02-30", "Nothing was imported"),
-    ],
+    ("field", "value"),
+    [("resolved_on", "next week"), ("resolved_on", 20260101), ("due_date", "2026-02-30")],
 )
-def test_a_promise_with_a_bad_date_is_refused(user_factory, db, field, value, message):
+def test_a_promise_with_a_bad_date_is_refused(user_factory, db, field, value):
     document = a_journal_of(2)
     document["relationships"][0]["promises"][1][field] = value
 
     newcomer, _client, response = import_into_new_account(user_factory, document)
 
     assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
-    assert message in response.content.decode()
+    assert "Nothing was imported" in response.content.decode()
     assert not newcomer.relationships.exists()
