@@ -18,7 +18,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guides.models import Lesson, LessonProgress, ReflectionPrompt
+from guides.catalogue import catalogue
+from guides.models import LessonProgress
 from journal.models import (
     Breach,
     CheckIn,
@@ -264,10 +265,12 @@ class _Rows:
     def __init__(self, user):
         self.user = user
         self.tables = {}  # model -> [rows], in the order they are added
-        self.lessons = Lesson.objects.in_bulk(field_name="slug")
+        content = catalogue()  # (shared objects: rows point to them, never change them)
+        self.lessons = {lesson.slug: lesson for lesson in content.lessons}
         self.prompts = {
-            (prompt.lesson.slug, prompt.position): prompt
-            for prompt in ReflectionPrompt.objects.select_related("lesson")
+            (lesson.slug, prompt.position): prompt
+            for lesson in content.lessons
+            for prompt in content.prompts_of(lesson)
         }
 
     def add(self, obj, exclude=()):
