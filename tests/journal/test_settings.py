@@ -1,3 +1,5 @@
+import re
+import zoneinfo
 from http import HTTPStatus
 
 import pytest
@@ -59,3 +61,31 @@ def test_it_rejects_bad_input(auth_client, alice, changes):
     profile = Profile.objects.get(user=alice)
     assert (profile.time_zone, profile.language) == ("Europe/Paris", "")
     assert auth_client.session[SESSION_KEY] == "Europe/Paris"
+
+
+def time_zone_options(response):
+    select = re.search(r'<select name="time_zone"[^>]*>(.*?)</select>', response.text, re.S)
+    return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select[1])
+
+
+def test_it_offers_every_time_zone_with_the_saved_one_chosen(auth_client, alice):
+    Profile.objects.create(user=alice, time_zone="America/Argentina/Buenos_Aires")
+    response = auth_client.get(URL)
+    options = time_zone_options(response)
+    assert [value for value, _, _ in options] == sorted(zoneinfo.available_timezones())
+    assert all(label == value for value, _, label in options)
+    assert [value for value, selected, _ in options if selected] == [
+        "America/Argentina/Buenos_Aires"
+    ]
+    assert re.search(r'<label for="id_time_zone">', response.text)
+    assert re.search(r'<select name="time_zone" id="id_time_zone"', response.text)
+
+
+def test_a_refused_form_keeps_the_time_zone_it_was_sent(auth_client, alice):
+    Profile.objects.create(user=alice, time_zone="Europe/Paris")
+    response = auth_client.post(
+        URL, settings_data(auth_client, time_zone="Asia/Tokyo", language="klingon")
+    )
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_ENTITY
+    selected = [value for value, chosen, _ in time_zone_options(response) if chosen]
+    assert selected == ["Asia/Tokyo"]
