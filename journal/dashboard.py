@@ -47,6 +47,9 @@ MEMO_SECONDS = 10 * 60
 HISTORIES = Memo(size=256, seconds=MEMO_SECONDS)
 RECENTS = Memo(size=256, seconds=MEMO_SECONDS)  # by the text of a relationship's recent_state
 ROWS = Memo(size=2048, seconds=MEMO_SECONDS)
+# A History with its points, for the longer ranges: about 1 MB for five years of daily use.
+HISTORY_POINTS = Memo(size=16, seconds=MEMO_SECONDS)
+LONG_TRACK_RECORDS = Memo(size=64, seconds=MEMO_SECONDS)  # theirs, shared
 MONTHLY_TABLE_DAYS = 365  # a range this long is listed in the data table a month a row
 MONTH_COUNTS = ("kept", "broken", "overdue", "breach")
 CHANGES_SHOWN = 6  # "why did it move?"
@@ -356,27 +359,29 @@ def _parse_recent(state, lessons):
 def compute_track_record(relationship, today, range_key, recent=None):
     """The track record for the range, from the relationship's Recent (read if not given).
 
-    A range that fits after the history boundary (the default 30 days) goes on from the
-    cached History (or, for a relationship younger than that, from the start) with the
-    Recent promises. Longer ranges read every promise.
+    It goes on from the cached History (or, for a relationship younger than that, from the
+    start) with the Recent promises. A range longer than the days since the history boundary
+    shows the history's own points too (this process's, history_points).
     """
     days = RANGES[range_key]
     boundary = history_boundary(today)
     recent = recent or cached_recent(relationship, today)
-    if days is not None and (today - boundary).days >= days:
-        if boundary > relationship.breach_date:
-            history = cached_history(relationship, boundary, recent.breaches)
-            since, progress_so_far = history.checkpoint, history.progress
-        else:  # younger than the history: all of it, from the start
-            since, progress_so_far = None, Progress()
-        timeline = timeline_for(relationship, recent.promises, recent.breaches, today, since)
-        resolutions = _resolutions(recent.promises)
-        if since is not None:
-            resolutions = [r for r in resolutions if r.day > since.point.day]
-        daily_scores = [(p.day, p.score) for p in timeline.points[0 if since is None else 1 :]]
-        progress = insights.progress(resolutions, daily_scores, since=progress_so_far)
-    else:
-        timeline, progress = _full_track_record(relationship, today, recent.breaches)
+    if boundary > relationship.breach_date:
+        if _after_the_history(range_key, today):
+            history, earlier = cached_history(relationship, boundary, recent.breaches), ()
+        else:
+            history, earlier = history_points(relationship, boundary, recent.breaches)
+        since, progress_so_far = history.checkpoint, history.progress
+    else:  # younger than the history: all of it, from the start
+        since, progress_so_far, earlier = None, Progress(), ()
+    timeline = timeline_for(relationship, recent.promises, recent.breaches, today, since)
+    resolutions = _resolutions(recent.promises)
+    if since is not None:
+        resolutions = [r for r in resolutions if r.day > since.point.day]
+    daily_scores = [(p.day, p.score) for p in timeline.points[0 if since is None else 1 :]]
+    progress = insights.progress(resolutions, daily_scores, since=progress_so_far)
+    # The history's last point is the timeline's first: the checkpoint.
+    points = earlier[:-1] + timeline.points if earlier else timeline.points
     return TrackRecord(
         score=timeline.current,
         change_7=timeline.change_since(7),
@@ -384,8 +389,14 @@ def compute_track_record(relationship, today, range_key, recent=None):
         changes=timeline.changes(limit=CHANGES_SHOWN),
         streaks=progress.streaks,
         milestones=list(progress.reached[-MILESTONES_SHOWN:]),
-        shown_points=timeline.points if days is None else timeline.points[-days:],
+        shown_points=points if days is None else points[-days:],
     )
+
+
+def _after_the_history(range_key, today):
+    """Whether the range fits in the days since the history boundary (the 30-day one does)."""
+    days = RANGES[range_key]
+    return days is not None and (today - history_boundary(today)).days >= days
 
 
 def _full_track_record(relationship, today, breaches, *, history=False):
@@ -397,11 +408,11 @@ def _full_track_record(relationship, today, breaches, *, history=False):
     return timeline, insights.progress(resolutions, [(p.day, p.score) for p in timeline.points])
 
 
-def cached_history(relationship, boundary, breaches):
-    """The History up to `boundary`, kept while nothing on or before it changes: the key holds
-    history_version (bumped by the signals when a change touches a day that old), the
-    relationship's starting point and the boundary (which moves every HISTORY_STEP days)."""
-    key = cache_key(
+def _history_key(relationship, boundary):
+    """Names a History: its relationship's history_version (bumped by the signals when a
+    change touches a day that old), starting point and boundary (which moves every
+    HISTORY_STEP days)."""
+    return cache_key(
         "history",
         relationship.pk,
         relationship.history_version,
@@ -410,11 +421,34 @@ def cached_history(relationship, boundary, breaches):
         boundary,
     )
 
+
+def _compute_history(relationship, boundary, breaches):
+    timeline, progress = _full_track_record(relationship, boundary, breaches, history=True)
+    return History(timeline.checkpoint(changes=CHANGES_SHOWN), progress), timeline.points
+
+
+def cached_history(relationship, boundary, breaches):
+    """The History up to `boundary`, kept while nothing on or before it changes."""
+    key = _history_key(relationship, boundary)
+
     def compute():
-        timeline, progress = _full_track_record(relationship, boundary, breaches, history=True)
-        return History(timeline.checkpoint(changes=CHANGES_SHOWN), progress)
+        return _compute_history(relationship, boundary, breaches)[0]
 
     return HISTORIES.get_or_set(key, lambda: cache.get_or_set(key, compute, HISTORY_CACHE_SECONDS))
+
+
+def history_points(relationship, boundary, breaches):
+    """The History up to `boundary` and its timeline's points, one a day from the start, for
+    the ranges that show them. Kept in this process only: five years of points take about
+    as long to unpickle from the cache as to compute."""
+    key = _history_key(relationship, boundary)
+    found = HISTORY_POINTS.get(key)
+    if found is None:
+        found = _compute_history(relationship, boundary, breaches)
+        HISTORY_POINTS.set(key, found)
+        HISTORIES.set(key, found[0])
+        cache.set(key, found[0], HISTORY_CACHE_SECONDS)
+    return found
 
 
 def cached_track_record(relationship, today, range_key, recent):
@@ -422,7 +456,10 @@ def cached_track_record(relationship, today, range_key, recent):
     promises and breaches (Relationship.score_version, bumped on every save and delete),
     its starting point, and the user's today (which also covers a change of time zone).
 
-    `relationship` must be freshly read, so that its score_version is current.
+    `relationship` must be freshly read, so that its score_version is current. A range
+    longer than the days since the history boundary is kept in this process only (as its
+    history's points are, history_points): its points would take longer to pickle for the
+    cache and back than to put together.
     """
     key = cache_key(
         "track-record",
@@ -433,9 +470,13 @@ def cached_track_record(relationship, today, range_key, recent):
         today,
         range_key,
     )
-    return cache.get_or_set(
-        key, lambda: compute_track_record(relationship, today, range_key, recent), CACHE_SECONDS
-    )
+
+    def compute():
+        return compute_track_record(relationship, today, range_key, recent)
+
+    if _after_the_history(range_key, today):
+        return cache.get_or_set(key, compute, CACHE_SECONDS)
+    return LONG_TRACK_RECORDS.get_or_set(key, compute)
 
 
 def cached_checkins(relationship, today, range_key, since):

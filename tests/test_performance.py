@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from guides.catalogue import catalogue
 from guides.models import Lesson, LessonProgress, content_version
+from journal import scoring
 from journal.dashboard import (
     RANGES,
     RECENTS,
+    _full_track_record,
     _read_recent,
     _recent_key,
     compute_track_record,
@@ -524,6 +526,88 @@ def test_the_dashboard_shows_each_change_at_once(small, change, range_key):
     if change in VISIBLE_CHANGES:
         assert shown_score(after) != shown_score(before)
     assert_fresh(client, after, small, range_key)
+
+
+def whole_track_record(relationship, range_key):
+    """What the dashboard must show, computed the long way: every promise and breach, from
+    the start, with no history, checkpoint or cache."""
+    every = _read_recent(relationship, relationship.breach_date)  # no boundary: all of them
+    timeline, progress = _full_track_record(relationship, timezone.localdate(), every.breaches)
+    days = RANGES[range_key]
+    return {
+        "score": timeline.current,
+        "change_7": timeline.change_since(7),
+        "change_30": timeline.change_since(30),
+        "changes": timeline.changes(limit=6),
+        "streaks": progress.streaks,
+        "milestones": list(progress.reached[-6:]),
+        "shown_points": timeline.points if days is None else timeline.points[-days:],
+    }
+
+
+def assert_shows_the_whole_track_record(response, relationship, range_key):
+    assert response.status_code == HTTPStatus.OK
+    relationship.refresh_from_db()
+    expected = whole_track_record(relationship, range_key)
+    assert {name: response.context[name] for name in expected} == expected
+
+
+def click_in_range(client, promise, range_key, action="status"):
+    data = {"status": "kept", "from": "dashboard", "range": range_key}
+    url = f"/journal/promises/{promise.pk}/{action}/"
+    response = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == HTTPStatus.OK
+    return response
+
+
+@pytest.mark.parametrize("range_key", RANGES)
+@pytest.mark.parametrize("relationship", ["small", "young"])
+def test_every_range_shows_what_the_whole_timeline_gives(lessons, request, relationship, range_key):
+    """From nothing cached, after a click that goes on from what is cached (a recent
+    promise), after one that changes the cached history (a promise months old) and after
+    its Undo: the score, its changes, the streaks and every point the range shows are
+    exactly those of the whole timeline computed from the start."""
+    relationship = request.getfixturevalue(relationship)
+    client = client_for(relationship)
+    forget_cached()
+    assert_shows_the_whole_track_record(
+        client.get(dashboard_url(relationship, range_key)), relationship, range_key
+    )
+    recent = open_promise(relationship)
+    old = Promise.objects.create(relationship=relationship, text="Old", due_date=days_ago(99))
+    for promise, action in [
+        (recent, "status"),
+        (old, "status"),
+        (old, "undo"),
+    ]:
+        click_in_range(client, promise, range_key, action)
+        response = client.get(dashboard_url(relationship, range_key))
+        assert response.context.get("score") is not None  # rendered again
+        assert_shows_the_whole_track_record(response, relationship, range_key)
+
+
+@pytest.mark.parametrize("range_key", ["90", "365", "all"])
+def test_a_click_in_a_long_range_goes_on_from_the_history(small, range_key, monkeypatch):
+    """A range longer than the weeks after the history boundary shows the history's own
+    points: once this worker has them, a click and the page after it compute only the
+    days since the boundary, as the 30-day range does."""
+    client = client_for(small)
+    client.get(dashboard_url(small, range_key))
+    computed = []
+    compute_timeline = scoring.compute_timeline
+
+    def spy(**arguments):
+        computed.append(arguments["since"])
+        return compute_timeline(**arguments)
+
+    monkeypatch.setattr(scoring, "compute_timeline", spy)
+    click_in_range(client, open_promise(small), range_key)
+    after = client.get(dashboard_url(small, range_key))
+    assert after.context.get("score") is not None  # computed and rendered again
+    assert len(computed) == 2
+    assert all(since is not None for since in computed)
+    monkeypatch.undo()
+    assert_shows_the_whole_track_record(after, small, range_key)
 
 
 def click(client, promise, action="status"):

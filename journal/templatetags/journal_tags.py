@@ -210,7 +210,22 @@ def chart_summary(points, checkins):
     return summary
 
 
+@remembered(maxsize=1024)
+def month_row(month):
+    """A row of a long range's data table (journal.dashboard.Month): five years are some 60
+    of them, the same from one click to the next but for the latest."""
+    return format_html(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        day(month.first_day, "YEAR_MONTH_FORMAT"),
+        floatformat(month.score, 1),
+        signed(month.delta),
+        describe_counts(month.counts),
+        "" if month.felt is None else f"{localize(month.felt)}/10",
+    )
+
+
 day_rows = register.filter("day_rows", joined(day_row))
+month_rows = register.filter("month_rows", joined(month_row))
 checkin_rows = register.filter("checkin_rows", joined(checkin_row))
 why_items = register.filter("why_items", joined(why_item))
 milestone_items = register.filter("milestone_items", joined(milestone_item))

@@ -5,6 +5,7 @@ from http import HTTPStatus
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.formats import date_format
 
 from guides.catalogue import catalogue
 from guides.models import Lesson
@@ -446,6 +447,17 @@ def test_a_long_range_is_tabled_a_month_a_row(
     assert "Walk the dog" not in table  # counted, not listed
     assert "Nothing changed" in page  # most months
     assert "Check-ins</caption>" not in page  # they are in the months' table
+    kept_month = date_format(kept_day.replace(day=1), "YEAR_MONTH_FORMAT")
+    assert re.search(
+        rf"<tr><td>{kept_month}</td><td>\d+\.\d</td><td>\+\d\.\d</td>"
+        r'<td><span class="count">2 kept</span>(, <span class="count">\d+ overdue</span>)?'
+        r"</td><td></td></tr>",
+        table,
+    )
+    felt_month = date_format(
+        (days_ago(300) + timedelta(days=1)).replace(day=1), "YEAR_MONTH_FORMAT"
+    )
+    assert re.search(rf"<tr><td>{felt_month}</td>.*?<td>4/10</td></tr>", table)
 
 
 def test_a_short_range_lists_each_day_that_changed(auth_client, make_relationship):
