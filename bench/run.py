@@ -249,7 +249,7 @@ def pages_for(described, key, clients):
         raise SystemExit(f"The {key} user has fewer open promises than --clients.")
     dashboard = f"/dashboard/{info['relationship']}/"
     promise = info["open"][0]
-    write = {"from": "dashboard", "range": "30"}
+    undo = f"/journal/promises/{promise}/undo/"
     return [
         *(
             Page(f"dashboard {label}", f"{dashboard}?range={key}", target=True)
@@ -258,14 +258,23 @@ def pages_for(described, key, clients):
         Page(
             "mark kept (htmx)",
             f"/journal/promises/{promise}/status/",
-            post={**write, "status": "kept"},
-            undo=f"/journal/promises/{promise}/undo/",
+            post={"from": "dashboard", "range": "30", "status": "kept"},
+            undo=undo,
             target=True,
+        ),
+        # The same click with the whole timeline on the page (untargeted: the issue's click is
+        # on the dashboard as it opens, 30 days).
+        Page(
+            "mark kept, all (htmx)",
+            f"/journal/promises/{promise}/status/",
+            post={"from": "dashboard", "range": "all", "status": "kept"},
+            undo=undo,
         ),
         Page("journal list", "/journal/"),
         Page("relationship", f"/journal/relationships/{info['relationship']}/"),
         Page("lesson", described["lesson"]),
         Page("guides list", "/guides/"),
+        Page("settings", "/journal/settings/"),
     ]
 
 
@@ -284,7 +293,8 @@ def timed(session, page):
     if response.status != 200:
         raise SystemExit(f"{page.name}: HTTP {response.status} for {page.path}")
     if page.undo:
-        undone, _content = fetch(session, page, page.undo, {"from": "dashboard", "range": "30"})
+        back = {"from": "dashboard", "range": page.post["range"]}
+        undone, _content = fetch(session, page, page.undo, back)
         if undone.status != 200:
             raise SystemExit(f"{page.name}: HTTP {undone.status} for {page.undo}")
     return elapsed, int(response.headers.get("X-Query-Count", "-1")), len(content)
@@ -322,10 +332,10 @@ function request()
   kept = not kept
   if kept then
     return wrk.format(nil, "/journal/promises/" .. promise .. "/status/", nil,
-                      "from=dashboard&range=30&status=kept")
+                      "from=dashboard&range=%(range)s&status=kept")
   end
   return wrk.format(nil, "/journal/promises/" .. promise .. "/undo/", nil,
-                    "from=dashboard&range=30")
+                    "from=dashboard&range=%(range)s")
 end
 """
 
@@ -338,7 +348,8 @@ def throughput_wrk(session, page, port, clients, seconds, open_ids, workdir):
     if page.post is not None:
         script = workdir / "write.lua"
         ids = ", ".join(str(pk) for pk in open_ids[:clients])
-        script.write_text(WRK_SCRIPT % {"ids": ids, "token": session.cookies["csrftoken"]})
+        token, range_key = session.cookies["csrftoken"], page.post["range"]
+        script.write_text(WRK_SCRIPT % {"ids": ids, "token": token, "range": range_key})
         command += ["-s", str(script)]
     command.append(f"http://{HOST}:{port}{page.path}")
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
@@ -361,7 +372,7 @@ def throughput_threads(session, page, port, clients, seconds, open_ids, workdir)
             else:
                 kept = not kept
                 action = "status" if kept else "undo"
-                fields = {"from": "dashboard", "range": "30"}
+                fields = {"from": "dashboard", "range": page.post["range"]}
                 fields.update({"status": "kept"} if kept else {})
                 path = f"/journal/promises/{promise}/{action}/"
                 response, _content = fetch(session, page, path, fields)
@@ -425,7 +436,7 @@ def run_pass(label, database_url, args, workdir):
             session = Session(port)
             session.log_in(email, passwords[key])
             for page in pages_for(described, key, args.clients):
-                print(f"   {key:5} {page.name:18}", end=" ", flush=True)
+                print(f"   {key:5} {page.name:21}", end=" ", flush=True)
                 result = measure_latency(session, page, args.requests)
                 if key == "heavy":
                     for _round in range(args.rounds):

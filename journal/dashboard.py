@@ -49,7 +49,7 @@ RECENTS = Memo(size=256, seconds=MEMO_SECONDS)  # by the text of a relationship'
 ROWS = Memo(size=2048, seconds=MEMO_SECONDS)
 # A History with its points, for the longer ranges: about 1 MB for five years of daily use.
 HISTORY_POINTS = Memo(size=16, seconds=MEMO_SECONDS)
-LONG_TRACK_RECORDS = Memo(size=64, seconds=MEMO_SECONDS)  # theirs, shared
+LONG_TRACK_RECORDS = Memo(size=32, seconds=MEMO_SECONDS)  # their points are the same objects
 MONTHLY_TABLE_DAYS = 365  # a range this long is listed in the data table a month a row
 MONTH_COUNTS = ("kept", "broken", "overdue", "breach")
 CHANGES_SHOWN = 6  # "why did it move?"

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -46,11 +48,40 @@ def time_zone_choices():
     return tuple((name, name) for name in sorted(zoneinfo.available_timezones()))
 
 
+@functools.cache
+def _time_zone_options():
+    """Each zone's <option>, and the same option chosen, written once per process."""
+    return {
+        name: (
+            format_html('<option value="{}">{}</option>', name, label),
+            format_html('<option value="{}" selected>{}</option>', name, label),
+        )
+        for name, label in time_zone_choices()
+    }
+
+
 class TimeZoneSelect(forms.Select):
-    """A select whose options are written by its own template, in one loop: Django's renders
-    each of the ~600 through two more templates, which took 45 ms a settings page."""
+    """The time-zone select, its options written once per process and only the chosen one
+    marked per form. Through Django's option templates, 600 options took most of the
+    settings page: 45 ms in process, and under gunicorn 43 ms even with a template of its
+    own, where each option's render crossed one of CPython 3.11's frame-stack chunks and
+    mapped and unmapped memory (docs/benchmarks.md)."""
 
     template_name = "journal/widgets/time_zone_select.html"
+
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, value, attrs)  # not the optgroups
+        chosen = set(context["widget"]["value"])
+        options = _time_zone_options()
+        context["widget"]["options"] = mark_safe(
+            "\n".join(pair[zone in chosen] for zone, pair in options.items())
+        )
+        return context
+
+    def use_required_attribute(self, initial):
+        # Select marks itself required only with an empty first option (a placeholder),
+        # which no zone is; its own check builds the whole list to see the first.
+        return False
 
 
 def starting_trust_field():
