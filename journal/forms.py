@@ -74,7 +74,7 @@ class TimeZoneSelect(forms.Select):
         chosen = set(context["widget"]["value"])
         options = _time_zone_options()
         context["widget"]["options"] = mark_safe(
-            "\n".join(pair[zone in chosen] for zone, pair in options.items())
+            "\n".join(pair[zone in chosen] for zone, pair in options.items())  # (plain, chosen)
         )
         return context
 

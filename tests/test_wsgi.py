@@ -46,7 +46,7 @@ def test_a_page_maps_no_stack_chunk_per_call_at_any_depth(auth_client, keep_the_
     """The settings page (600 time zones, a form's fields) at every depth: without the
     chunk of its own, some depths took 100 to 600 faults a page here."""
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in auth_client.cookies.items())
-    environ = RequestFactory()._base_environ(PATH_INFO="/journal/settings/", HTTP_COOKIE=cookie)
+    environ = RequestFactory().get("/journal/settings/", HTTP_COOKIE=cookie).environ
     statuses = []
 
     def request():
