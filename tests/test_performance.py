@@ -288,6 +288,30 @@ def young(lessons, user_factory):
     return relationship
 
 
+@pytest.fixture
+def just_older(lessons, user_factory):
+    """A day older than the cached history: a history of two days, with promises kept,
+    broken and left open around its boundary."""
+    owner = user_factory("just-older@example.com")
+    boundary = history_boundary(timezone.localdate())
+    relationship = Relationship.objects.create(
+        owner=owner,
+        name="Ren",
+        kind="work",
+        breach_cause="lie",
+        breach_date=boundary - timedelta(days=1),
+        starting_trust=5,
+    )
+    for n, offset in enumerate((-1, 0, 1, 2, 3)):
+        due = boundary + timedelta(days=offset)
+        promise = Promise.objects.create(relationship=relationship, text=f"B{n}", due_date=due)
+        if n % 3 == 0:
+            promise.set_status(Status.KEPT, by=owner, on=due)
+        elif n % 3 == 1:
+            promise.set_status(Status.BROKEN, by=owner, on=due + timedelta(days=1))
+    return relationship
+
+
 def dashboard_queries(relationship):
     client = client_for(relationship)
     with CaptureQueriesContext(connection) as queries:
@@ -561,7 +585,7 @@ def click_in_range(client, promise, range_key, action="status"):
 
 
 @pytest.mark.parametrize("range_key", RANGES)
-@pytest.mark.parametrize("relationship", ["small", "young"])
+@pytest.mark.parametrize("relationship", ["small", "young", "just_older"])
 def test_every_range_shows_what_the_whole_timeline_gives(lessons, request, relationship, range_key):
     """From nothing cached, after a click that goes on from what is cached (a recent
     promise), after one that changes the cached history (a promise months old) and after
