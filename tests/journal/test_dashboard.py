@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 
 from guides.catalogue import catalogue
 from guides.models import Lesson
+from journal import dashboard
 from journal.models import Promise, StatusChange
 from tests.journal.conftest import days_ago, today
 from tests.journal.helpers import assert_login_redirect, assert_partial, forget_cached
@@ -110,6 +111,26 @@ def test_it_returns_the_chart_partial_for_htmx(auth_client, relationship):
     assert b'id="promises-card"' not in response.content
     assert b"<svg" in response.content
     assert b"hx-swap-oob" not in response.content
+
+
+def test_a_chart_shown_before_is_not_drawn_again(
+    auth_client, make_relationship, make_checkin, monkeypatch
+):
+    """Its card is kept rendered (journal.dashboard.fragment_key): choosing the range again
+    neither draws the chart nor tables the months."""
+    long_ago = make_relationship(name="Long", breach_date=days_ago(500))
+    make_checkin(to=long_ago, felt_trust=4, date=days_ago(30))
+    chart_url = f"{url(long_ago)}?range=all&part=chart"
+    first = auth_client.get(chart_url, HTTP_HX_REQUEST="true")
+    drawn = []
+    for name in ("build_chart", "months"):
+        real = getattr(dashboard, name)
+        monkeypatch.setattr(
+            dashboard, name, lambda *args, _real=real: drawn.append(1) or _real(*args)
+        )
+    again = auth_client.get(chart_url, HTTP_HX_REQUEST="true")
+    assert again.content == first.content
+    assert drawn == []
 
 
 def test_part_chart_without_htmx_is_the_whole_page(auth_client, relationship):
