@@ -131,12 +131,16 @@ def describe_causes(causes):
 # shows: the point, with its causes).
 
 
+def _table_row(*cells):
+    """<tr> of a <td> per cell, each escaped unless safe."""
+    return format_html("<tr>" + "<td>{}</td>" * len(cells) + "</tr>", *cells)
+
+
 @register.filter
 @remembered(maxsize=8192, for_a_day=True)
 def day_row(point):
     """A row of the chart's data table: a day on which something changed."""
-    return format_html(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+    return _table_row(
         day(point.day, "SHORT_DATE_FORMAT"),
         floatformat(point.score, 1),
         signed(point.delta),
@@ -214,8 +218,7 @@ def chart_summary(points, checkins):
 def month_row(month):
     """A row of a long range's data table (journal.dashboard.Month): five years are some 60
     of them, the same from one click to the next but for the latest."""
-    return format_html(
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+    return _table_row(
         day(month.first_day, "YEAR_MONTH_FORMAT"),
         floatformat(month.score, 1),
         signed(month.delta),
