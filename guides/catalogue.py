@@ -31,6 +31,7 @@ class Catalogue:
     # What a link to each lesson shows, by id: (slug, title_en, title_ja, guide's slug).
     links: dict = field(repr=False)
     _by_slugs: dict = field(repr=False)
+    _by_id: dict = field(repr=False)
     _prompts: dict = field(repr=False)  # lesson id -> its ReflectionPrompts, in order
     _suggestions: dict = field(repr=False)  # lesson id -> its SuggestedPromises, in order
 
@@ -45,12 +46,17 @@ class Catalogue:
             for lesson in lessons
         }
         by_slugs = {(lesson.guide.slug, lesson.slug): lesson for lesson in lessons}
+        by_id = {lesson.pk: lesson for lesson in lessons}
         prompts, suggestions = _read_parts()
-        return cls(tuple(guides.values()), lessons, links, by_slugs, prompts, suggestions)
+        return cls(tuple(guides.values()), lessons, links, by_slugs, by_id, prompts, suggestions)
 
     def lesson(self, guide_slug, lesson_slug):
         """The lesson at /guides/<guide_slug>/<lesson_slug>/, or None."""
         return self._by_slugs.get((guide_slug, lesson_slug))
+
+    def lesson_by_id(self, pk):
+        """The lesson with this id (with its guide), or None."""
+        return self._by_id.get(pk)
 
     def guide(self, slug):
         return next((guide for guide in self.guides if guide.slug == slug), None)

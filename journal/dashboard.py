@@ -1,6 +1,5 @@
 """The signed-in home page: one relationship's score, chart, promises and next steps."""
 
-import hashlib
 import itertools
 import json
 from collections import Counter
@@ -29,6 +28,7 @@ from journal import insights, scoring
 from journal.insights import Progress, Resolution, Streaks
 from journal.models import CheckIn, Profile, Promise, Status
 from journal.pagecache import CSRF_PLACEHOLDER, cached_html, page_key, with_csrf_token
+from journal.rows import KEPT_UNDER, ROW_FIELDS, rendered_rows
 from journal.scoring import history_boundary
 from journal.views import _get_relationship_for_user
 from trustrepair.memo import Memo
@@ -41,13 +41,12 @@ CHART_WIDTH, CHART_HEIGHT = 640, 220
 CHART_PAD_LEFT, CHART_PAD_RIGHT, CHART_PAD_Y = 28, 8, 10
 MAX_CHART_POINTS = 400
 CACHE_SECONDS = 60 * 60  # track records, Recent, check-ins
-HISTORY_CACHE_SECONDS = ROW_CACHE_SECONDS = 60 * 60 * 24  # promise texts: no longer than a day
+HISTORY_CACHE_SECONDS = 60 * 60 * 24  # promise texts: no longer than a day
 # What every click reads, kept as objects in each process too (trustrepair.memo): Histories and
-# Recents (one a relationship in use) and promise rows (a dashboard lists a few dozen at most).
+# Recents (one a relationship in use); the promise rows are journal.rows'.
 MEMO_SECONDS = 10 * 60
 HISTORIES = Memo(size=256, seconds=MEMO_SECONDS)
 RECENTS = Memo(size=256, seconds=MEMO_SECONDS)  # by the text of a relationship's recent_state
-ROWS = Memo(size=2048, seconds=MEMO_SECONDS)
 # A History with its points, for the longer ranges: about 1 MB for five years of daily use.
 HISTORY_POINTS = Memo(size=16, seconds=MEMO_SECONDS)
 LONG_TRACK_RECORDS = Memo(size=32, seconds=MEMO_SECONDS)  # their points are the same objects
@@ -83,9 +82,8 @@ class RecentBreach(NamedTuple):
     description: str
 
 
-ROW_FIELDS = ("pk", "text", "size", "due_date", "status", "resolved_on", "lesson_id")
 EVENT_FIELDS = 6  # the first six: a scoring.PromiseEvent's, in its order (timeline_for)
-TIMELINE_FIELDS = (*ROW_FIELDS, "resolved_at")
+TIMELINE_FIELDS = KEPT_UNDER  # what a promise's row is kept under is what its events need
 LESSON_FIELDS = ("lesson__slug", "lesson__title_en", "lesson__title_ja", "lesson__guide__slug")
 NO_LESSON = (None,) * len(LESSON_FIELDS)
 
@@ -578,48 +576,22 @@ PROMISE_GROUPS = {
 def promise_rows(lists, relationship, today, range_key):
     """Each non-empty list as (its heading, its rows' HTML one after the other), in the
     order of PROMISE_GROUPS: the card's loop then writes a heading and a string per list.
-
-    The rows are journal/promise_row.html, each kept in the cache (and as
-    an object in this process: ROWS) under what it shows, with the CSRF placeholder where
-    its token goes (journal.pagecache): after a Kept click only the row that changed is
-    rendered. A resolved row is kept under the moment it was resolved too, which it does not
-    show: a row a click resolves is new, as a user's click makes it, even when the same
-    promise was kept, undone and kept again (the benchmark's Kept / Undo pairs would
-    otherwise find it rendered); an Undo goes back to the open row shown before."""
+    The rows are kept for what they show (journal.rows): after a Kept click only the row
+    that changed is rendered."""
     path = reverse("relationship_dashboard", args=[relationship.pk])
     if range_key != DEFAULT_RANGE:
         path += f"?range={range_key}"
-    shared = (today, get_language(), range_key, path, content_version())
-    shown = {p.pk: (p[: len(TIMELINE_FIELDS)], shared) for ps in lists.values() for p in ps}
-    rows = {pk: ROWS.get(what) for pk, what in shown.items()}
-    missing = {pk: what for pk, what in shown.items() if rows[pk] is None}
-    if missing:
-        keys = {
-            pk: "row:" + hashlib.sha256(repr(what).encode()).hexdigest()
-            for pk, what in missing.items()
-        }
-        cached = cache.get_many(keys.values())
-        context = {
-            "today": today,
-            "from_dashboard": True,
-            "hx_target": "#promises-card",
-            "range_key": range_key,
-            "next": path,
-            "csrf_token": CSRF_PLACEHOLDER,
-        }
-        listed = {p.pk: p for ps in lists.values() for p in ps}
-        rendered = {
-            keys[pk]: render_to_string(
-                "journal/promise_row.html", {**context, "promise": _listed_promise(listed[pk])}
-            )
-            for pk in missing
-            if keys[pk] not in cached
-        }
-        cache.set_many(rendered, ROW_CACHE_SECONDS)
-        cached.update(rendered)
-        for pk, what in missing.items():
-            rows[pk] = mark_safe(cached[keys[pk]])
-            ROWS.set(what, rows[pk])
+    shared = ("dashboard", today, get_language(), range_key, path, content_version())
+    listed = {p.pk: p for ps in lists.values() for p in ps}
+    shown = {pk: (p[: len(KEPT_UNDER)], shared) for pk, p in listed.items()}
+    context = {
+        "today": today,
+        "from_dashboard": True,
+        "hx_target": "#promises-card",
+        "range_key": range_key,
+        "next": path,
+    }
+    rows = rendered_rows(shown, context, lambda pk: _listed_promise(listed[pk]))
     return [
         (heading, mark_safe("".join(rows[p.pk] for p in lists[name])))
         for name, heading in PROMISE_GROUPS.items()

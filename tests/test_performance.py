@@ -214,6 +214,17 @@ def test_a_workers_first_dashboard_stays_within_the_budget(heavy, range_key):
     assert len(queries) <= MAX_QUERIES
 
 
+def test_a_workers_first_journal_page_stays_within_the_budget(heavy):
+    """With nothing read yet in the process: the page, and the lessons its promise rows link
+    to (guides.catalogue)."""
+    client = client_for(heavy)
+    forget_cached()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(relationship_url(heavy)).status_code == HTTPStatus.OK
+    assert any("guides_lesson" in q["sql"] for q in queries)  # it did read them
+    assert len(queries) <= MAX_QUERIES
+
+
 def test_a_workers_first_click_stays_within_the_budget(heavy):
     client_for(heavy).get(dashboard_url(heavy))  # in the other worker
     forget_cached()

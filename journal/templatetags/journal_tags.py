@@ -64,6 +64,15 @@ def day(value, format_name="DATE_FORMAT"):
     return date_format(value, format_name) if value else ""
 
 
+@register.simple_tag(takes_context=True)
+def journal_rows(context, promises):
+    """A relationship's journal page of `promises`, as rows kept for what they show
+    (journal.rows), their forms coming back to this page."""
+    from journal.rows import journal_rows
+
+    return journal_rows(promises, context["request"].get_full_path(), context["today"])
+
+
 @register.simple_tag
 def trust_scale():
     """The values of the 0–10 scale, for one-click check-in buttons."""

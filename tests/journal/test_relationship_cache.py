@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from guides.models import Lesson, ReflectionPrompt
 from journal.models import Breach, CheckIn, Reflection
 from tests.journal.helpers import CSRF_TOKEN as TOKEN
-from tests.journal.helpers import main_of
+from tests.journal.helpers import forget_cached, main_of
 
 from .conftest import days_ago, today
 
@@ -162,3 +162,59 @@ def test_an_htmx_section_is_the_section_alone_and_never_the_page(
     assert b"<main" not in alone.content and b"Promise number 24" in alone.content
     assert b"<main" in whole.content and b"<main" in again.content
     assert b"<csrf-token>" not in alone.content and TOKEN.search(alone.content)
+
+
+def rows_rendered(response):
+    """How many promise rows the response rendered from the template."""
+    return [t.name for t in response.templates].count("journal/promise_row.html")
+
+
+def test_a_change_renders_again_only_the_row_it_changed(
+    client_of, relationship, lessons, make_promise
+):
+    lesson = Lesson.objects.first()
+    promises = [make_promise(text=f"Promise {n}", lesson=lesson) for n in range(5)]
+    first = client_of.get(url(relationship))
+    assert rows_rendered(first) == 5
+
+    promises[2].set_status("kept", by=relationship.owner)
+    after = client_of.get(url(relationship))
+    assert rendered(after)
+    assert rows_rendered(after) == 1
+    assert f'class="promise promise-kept" id="promise-{promises[2].pk}"'.encode() in after.content
+
+    forget_cached()
+    anew = client_of.get(url(relationship))
+    assert rows_rendered(anew) == 5
+    assert journal_of(after) == journal_of(anew)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("query", ["", "?promises=2", "?promises=2&section=promises"])
+def test_remembered_rows_are_what_the_template_writes(
+    client_of, relationship, lessons, make_promise, language, query
+):
+    """Rows kept from an earlier render of the page (here, before a reflection moved it)
+    are the rows the template writes for this page: its language, its day, its path in
+    each form's `next`."""
+    client_of.cookies["django_language"] = language
+    lesson = Lesson.objects.first()
+    for n in range(25):
+        promise = make_promise(text=f"Promise {n:02}", due_date=days_ago(n - 3), lesson=lesson)
+        if n % 3 == 0:
+            promise.set_status("kept" if n % 2 else "broken", by=relationship.owner)
+    htmx = {"HTTP_HX_REQUEST": "true"} if "section" in query else {}
+    client_of.get(url(relationship, query), **htmx)
+    add_reflection(relationship)
+    remembered = client_of.get(url(relationship, query), **htmx)
+    assert rows_rendered(remembered) == 0
+
+    forget_cached()
+    anew = client_of.get(url(relationship, query), **htmx)
+    assert rows_rendered(anew) == (5 if query else 20)
+    shown = (lambda r: TOKEN.sub(b"", r.content)) if htmx else journal_of
+    assert shown(remembered) == shown(anew)
+    path = f"/journal/relationships/{relationship.pk}/{query}".replace("&", "&amp;")
+    assert f'name="next" value="{path}"'.encode() in remembered.content
+    assert f"/guides/{lesson.guide.slug}/{lesson.slug}/".encode() in remembered.content
+    assert b"<csrf-token>" not in remembered.content
