@@ -1,10 +1,11 @@
-"""Promise rows (journal/promise_row.html), each rendered once for what it shows.
+"""Promise rows (journal/promise_row.html), reflections and check-ins, each rendered once for
+what it shows.
 
-The dashboard lists a few dozen promises and a relationship's journal twenty a page; after a
-click or an edit, all but one of them show what they showed before. Each row's HTML is kept,
-in this process (ROWS, trustrepair.memo) and in the cache, under a value that names all the
-row shows: the promise's fields and the rest of its context (the day, the language, the page
-its forms come back to, the lessons' content version). Rows are rendered with the CSRF
+The dashboard lists a few dozen promises and a relationship's journal twenty a page of each;
+after a click or an edit, all but one of them show what they showed before. Each entry's HTML
+is kept, in this process (ROWS, trustrepair.memo) and in the cache, under a value that names
+all it shows: its fields and the rest of its context (the day, the language, the page its
+forms come back to, the lessons' content version). Entries are rendered with the CSRF
 placeholder where the token goes, so a page that lists them must go out through
 journal.pagecache.with_csrf_token, as the cached pages do.
 """
@@ -31,13 +32,14 @@ ROW_FIELDS = ("pk", "text", "size", "due_date", "status", "resolved_on", "lesson
 KEPT_UNDER = (*ROW_FIELDS, "resolved_at")
 
 
-def rendered_rows(shown, context, promise_of):
-    """{pk: the row's HTML} for each promise in `shown`, which maps its pk to the value its
-    row is kept under (all the row shows, KEPT_UNDER and `context` included). A row kept
-    neither here nor in the cache is rendered with `context`, the CSRF placeholder as its
-    token, and `promise_of(pk)`: the Promise, with its lesson."""
-    rows = {pk: ROWS.get(what) for pk, what in shown.items()}
-    missing = {pk: what for pk, what in shown.items() if rows[pk] is None}
+def rendered(template_name, name, shown, context, item_of):
+    """{pk: the entry's HTML} for each entry in `shown`, which maps its pk to the value its
+    HTML is kept under (all it shows, `context` included). One kept neither here nor in the
+    cache is rendered from `template_name` with `context`, the CSRF placeholder as its token,
+    and `item_of(pk)` as `name`."""
+    shown = {pk: (template_name, what) for pk, what in shown.items()}
+    entries = {pk: ROWS.get(what) for pk, what in shown.items()}
+    missing = {pk: what for pk, what in shown.items() if entries[pk] is None}
     if missing:
         keys = {
             pk: "row:" + hashlib.sha256(repr(what).encode()).hexdigest()
@@ -45,19 +47,22 @@ def rendered_rows(shown, context, promise_of):
         }
         cached = cache.get_many(keys.values())
         context = {**context, "csrf_token": CSRF_PLACEHOLDER}
-        rendered = {
-            keys[pk]: render_to_string(
-                "journal/promise_row.html", {**context, "promise": promise_of(pk)}
-            )
+        fresh = {
+            keys[pk]: render_to_string(template_name, {**context, name: item_of(pk)})
             for pk in missing
             if keys[pk] not in cached
         }
-        cache.set_many(rendered, ROW_CACHE_SECONDS)
-        cached.update(rendered)
+        cache.set_many(fresh, ROW_CACHE_SECONDS)
+        cached.update(fresh)
         for pk, what in missing.items():
-            rows[pk] = mark_safe(cached[keys[pk]])
-            ROWS.set(what, rows[pk])
-    return rows
+            entries[pk] = mark_safe(cached[keys[pk]])
+            ROWS.set(what, entries[pk])
+    return entries
+
+
+def rendered_rows(shown, context, promise_of):
+    """rendered() for promise rows: `promise_of(pk)` gives the Promise, with its lesson."""
+    return rendered("journal/promise_row.html", "promise", shown, context, promise_of)
 
 
 def journal_rows(promises, path, today):
@@ -79,3 +84,34 @@ def journal_rows(promises, path, today):
 
     rows = rendered_rows(shown, {"today": today, "next": path}, promise_of)
     return mark_safe("".join(rows[pk] for pk in listed))
+
+
+def reflection_items(reflections):
+    """A relationship's journal page of reflections (read with their prompts and promises),
+    one after the other."""
+    shared = (get_language(), content_version())  # the prompts' texts are lesson content
+    listed = {reflection.pk: reflection for reflection in reflections}
+    shown = {
+        pk: (
+            reflection.date,
+            reflection.text,
+            reflection.prompt_id,
+            reflection.promise and reflection.promise.text,
+            shared,
+        )
+        for pk, reflection in listed.items()
+    }
+    items = rendered("journal/reflection_item.html", "reflection", shown, {}, listed.get)
+    return mark_safe("".join(items[pk] for pk in listed))
+
+
+def checkin_items(checkins):
+    """A relationship's journal page of check-ins, one after the other."""
+    language = get_language()
+    listed = {checkin.pk: checkin for checkin in checkins}
+    shown = {
+        pk: (checkin.date, checkin.felt_trust, checkin.note, language)
+        for pk, checkin in listed.items()
+    }
+    items = rendered("journal/checkin_item.html", "checkin", shown, {}, listed.get)
+    return mark_safe("".join(items[pk] for pk in listed))

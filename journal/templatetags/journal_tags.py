@@ -74,6 +74,22 @@ def journal_rows(context, promises):
 
 
 @register.simple_tag
+def reflection_items(reflections):
+    """A relationship's journal page of reflections, kept for what they show (journal.rows)."""
+    from journal.rows import reflection_items
+
+    return reflection_items(reflections)
+
+
+@register.simple_tag
+def checkin_items(checkins):
+    """A relationship's journal page of check-ins, kept for what they show (journal.rows)."""
+    from journal.rows import checkin_items
+
+    return checkin_items(checkins)
+
+
+@register.simple_tag
 def trust_scale():
     """The values of the 0–10 scale, for one-click check-in buttons."""
     return range(11)

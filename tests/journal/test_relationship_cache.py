@@ -164,9 +164,16 @@ def test_an_htmx_section_is_the_section_alone_and_never_the_page(
     assert b"<csrf-token>" not in alone.content and TOKEN.search(alone.content)
 
 
-def rows_rendered(response):
-    """How many promise rows the response rendered from the template."""
-    return [t.name for t in response.templates].count("journal/promise_row.html")
+def rows_rendered(response, template="journal/promise_row.html"):
+    """How many promise rows (or other entries) the response rendered from the template."""
+    return [t.name for t in response.templates].count(template)
+
+
+ROW, REFLECTION, CHECKIN = (
+    "journal/promise_row.html",
+    "journal/reflection_item.html",
+    "journal/checkin_item.html",
+)
 
 
 def test_a_change_renders_again_only_the_row_it_changed(
@@ -217,4 +224,58 @@ def test_remembered_rows_are_what_the_template_writes(
     path = f"/journal/relationships/{relationship.pk}/{query}".replace("&", "&amp;")
     assert f'name="next" value="{path}"'.encode() in remembered.content
     assert f"/guides/{lesson.guide.slug}/{lesson.slug}/".encode() in remembered.content
+    assert b"<csrf-token>" not in remembered.content
+
+
+def test_a_new_entry_is_the_one_entry_rendered(
+    client_of, relationship, lessons, make_promise, make_reflection, make_checkin
+):
+    prompt = ReflectionPrompt.objects.first()
+    for n in range(5):
+        promise = make_promise(text=f"Promise {n}")
+        make_reflection(text=f"Thought {n}", prompt=prompt, promise=promise)
+        make_checkin(felt_trust=n, note=f"Note {n}", date=days_ago(n))
+    first = client_of.get(url(relationship))
+    assert [rows_rendered(first, t) for t in (ROW, REFLECTION, CHECKIN)] == [5, 5, 5]
+
+    add_reflection(relationship)
+    after = client_of.get(url(relationship))
+    assert [rows_rendered(after, t) for t in (ROW, REFLECTION, CHECKIN)] == [0, 1, 0]
+    add_checkin(relationship)
+    after = client_of.get(url(relationship))
+    assert [rows_rendered(after, t) for t in (ROW, REFLECTION, CHECKIN)] == [0, 0, 1]
+
+    forget_cached()
+    assert journal_of(client_of.get(url(relationship))) == journal_of(after)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("query", ["?reflections=2&checkins=2", "?section=reflections"])
+def test_remembered_entries_are_what_the_template_writes(
+    client_of, relationship, lessons, make_promise, make_reflection, make_checkin, language, query
+):
+    client_of.cookies["django_language"] = language
+    prompts = list(ReflectionPrompt.objects.all()[:2])
+    promise = make_promise(text="Call <before> eight")
+    for n in range(25):
+        make_reflection(
+            text=f"Thought {n}\nand a second line & more",
+            date=days_ago(n),
+            prompt=prompts[n % 2] if n % 3 else None,
+            promise=promise if n % 2 else None,
+        )
+        make_checkin(felt_trust=n % 11, note=f"Note <{n}>" if n % 2 else "", date=days_ago(n))
+    htmx = {"HTTP_HX_REQUEST": "true"} if "section" in query else {}
+    client_of.get(url(relationship, query), **htmx)
+    rename_it(relationship)
+    remembered = client_of.get(url(relationship, query), **htmx)
+    assert rows_rendered(remembered, REFLECTION) == rows_rendered(remembered, CHECKIN) == 0
+
+    forget_cached()
+    anew = client_of.get(url(relationship, query), **htmx)
+    assert rows_rendered(anew, REFLECTION) == (20 if htmx else 5)
+    shown = (lambda r: TOKEN.sub(b"", r.content)) if htmx else journal_of
+    assert shown(remembered) == shown(anew)
+    assert b"<br>and a second line &amp; more" in remembered.content
+    assert b"Call &lt;before&gt; eight" in remembered.content
     assert b"<csrf-token>" not in remembered.content
