@@ -83,7 +83,7 @@ class RecentBreach(NamedTuple):
 
 
 EVENT_FIELDS = 6  # the first six: a scoring.PromiseEvent's, in its order (timeline_for)
-TIMELINE_FIELDS = KEPT_UNDER  # what a promise's row is kept under is what its events need
+TIMELINE_FIELDS = (*ROW_FIELDS, "resolved_at")  # RecentPromise's first fields: KEPT_UNDER
 LESSON_FIELDS = ("lesson__slug", "lesson__title_en", "lesson__title_ja", "lesson__guide__slug")
 NO_LESSON = (None,) * len(LESSON_FIELDS)
 

@@ -34,9 +34,9 @@ KEPT_UNDER = (*ROW_FIELDS, "resolved_at")
 
 def rendered(template_name, name, shown, context, item_of):
     """{pk: the entry's HTML} for each entry in `shown`, which maps its pk to the value its
-    HTML is kept under (all it shows, `context` included). One kept neither here nor in the
-    cache is rendered from `template_name` with `context`, the CSRF placeholder as its token,
-    and `item_of(pk)` as `name`."""
+    HTML is kept under: all it shows, its pk (in its links) and `context` included. One kept
+    neither here nor in the cache is rendered from `template_name` with `context`, the CSRF
+    placeholder as its token, and `item_of(pk)` as `name`."""
     shown = {pk: (template_name, what) for pk, what in shown.items()}
     entries = {pk: ROWS.get(what) for pk, what in shown.items()}
     missing = {pk: what for pk, what in shown.items() if entries[pk] is None}
@@ -93,6 +93,7 @@ def reflection_items(reflections):
     listed = {reflection.pk: reflection for reflection in reflections}
     shown = {
         pk: (
+            pk,
             reflection.date,
             reflection.text,
             reflection.prompt_id,
@@ -110,7 +111,7 @@ def checkin_items(checkins):
     language = get_language()
     listed = {checkin.pk: checkin for checkin in checkins}
     shown = {
-        pk: (checkin.date, checkin.felt_trust, checkin.note, language)
+        pk: (pk, checkin.date, checkin.felt_trust, checkin.note, language)
         for pk, checkin in listed.items()
     }
     items = rendered("journal/checkin_item.html", "checkin", shown, {}, listed.get)

@@ -505,3 +505,12 @@ def test_a_listed_promise_begins_with_its_score_event():
 
     names = {"pk": "id", "due_date": "due"}
     assert tuple(names.get(f, f) for f in ROW_FIELDS[:EVENT_FIELDS]) == PromiseEvent._fields
+
+
+def test_a_listed_promise_begins_with_what_its_row_is_kept_under():
+    """promise_rows keeps each row under a listed promise's first fields (journal.rows)."""
+    from journal.dashboard import TIMELINE_FIELDS, RecentPromise
+    from journal.rows import KEPT_UNDER
+
+    assert TIMELINE_FIELDS == KEPT_UNDER
+    assert RecentPromise._fields[: len(KEPT_UNDER)] == KEPT_UNDER

@@ -279,3 +279,17 @@ def test_remembered_entries_are_what_the_template_writes(
     assert b"<br>and a second line &amp; more" in remembered.content
     assert b"Call &lt;before&gt; eight" in remembered.content
     assert b"<csrf-token>" not in remembered.content
+
+
+def test_twin_entries_each_link_to_their_own(
+    client_of, relationship, make_reflection, make_checkin
+):
+    """Two check-ins (or reflections) that show the same words are still two entries, each
+    with its own Delete (or Edit)."""
+    checkins = [make_checkin(felt_trust=5, note="Same") for _ in range(2)]
+    reflections = [make_reflection(text="Same words") for _ in range(2)]
+    page = client_of.get(url(relationship)).content.decode()
+    for checkin in checkins:
+        assert f"/journal/check-ins/{checkin.pk}/delete/" in page
+    for reflection in reflections:
+        assert f"/journal/reflections/{reflection.pk}/edit/" in page
