@@ -50,6 +50,8 @@ RECENTS = Memo(size=256, seconds=MEMO_SECONDS)  # by the text of a relationship'
 # A History with its points, for the longer ranges: about 1 MB for five years of daily use.
 HISTORY_POINTS = Memo(size=16, seconds=MEMO_SECONDS)
 LONG_TRACK_RECORDS = Memo(size=32, seconds=MEMO_SECONDS)  # their points are the same objects
+# The columns of long ranges' charts before the history boundary (build_chart's `settled`).
+CHART_COLUMNS = Memo(size=64, seconds=MEMO_SECONDS)
 MONTHLY_TABLE_DAYS = 365  # a range this long is listed in the data table a month a row
 MONTH_COUNTS = ("kept", "broken", "overdue", "breach")
 CHANGES_SHOWN = 6  # "why did it move?"
@@ -124,23 +126,57 @@ class Chart:
     grid: str = GRIDLINES
 
 
-def build_chart(points, checkins):
+def build_chart(points, checkins, settled=None):
     """SVG coordinates for the score line, the check-ins and the event markers.
 
     Long ranges are bucketed to at most MAX_CHART_POINTS columns so the page stays
     small; a bucket shows its last score and its worst event. `points` are one a day.
+
+    `settled`: (a key, a day) when the points before that day are named by the key (a
+    History's: they change only with it). The columns wholly before the day are then drawn
+    once per key, range and length, and kept in this process: a click in a long range draws
+    the weeks since the history boundary, not five years again.
     """
     step = max(1, -(-len(points) // MAX_CHART_POINTS))
     columns = -(-len(points) // step)
     span = max(1, columns - 1)
     plot_width = CHART_WIDTH - CHART_PAD_LEFT - CHART_PAD_RIGHT
     xs = [round(CHART_PAD_LEFT + plot_width * index / span, 1) for index in range(columns)]
-    y = _chart_y
+    first_day = points[0].day
+    done, line, marks = 0, (), ()
+    if settled is not None:
+        key, day = settled
+        done = min(columns, max(0, (day - first_day).days // step))
+    if done:
+        line, marks = CHART_COLUMNS.get_or_set(
+            (key, first_day, len(points), done), lambda: _chart_columns(points, xs, step, 0, done)
+        )
+    more_line, more_marks = _chart_columns(points, xs, step, done, columns)
+    felt, y = [], _chart_y
+    for checkin in checkins:
+        offset = (checkin.date - first_day).days
+        if 0 <= offset < len(points):
+            felt.append(
+                f'<circle class="felt" cx="{xs[offset // step]}" cy="{y(checkin.felt_trust)}" '
+                'r="4.5"></circle>'
+            )
+    return Chart(
+        " ".join((*line, *more_line)),
+        mark_safe("".join((*marks, *more_marks, *felt))),
+        first_day,
+        points[-1].day,
+    )
 
-    # The markers are SVG written here, as the line is: numbers and our own class names only,
-    # and a template loop over them took longer than the rest of the card.
+
+def _chart_columns(points, xs, step, start, stop):
+    """The line's points and the event markers of the chart's columns start to stop.
+
+    The markers are SVG written here, as the line is: numbers and our own class names only,
+    and a template loop over them took longer than the rest of the card."""
+    y = _chart_y
     line, marks = [], []
-    for index, x in enumerate(xs):
+    for index in range(start, stop):
+        x = xs[index]
         bucket = points[index * step : (index + 1) * step]
         last_y = y(bucket[-1].score)
         line.append(f"{x},{last_y}")
@@ -149,15 +185,7 @@ def build_chart(points, checkins):
             if kind in kinds:
                 marks.append(_marker(kind, x, last_y))
                 break
-    first_day = points[0].day
-    for checkin in checkins:
-        offset = (checkin.date - first_day).days
-        if 0 <= offset < len(points):
-            marks.append(
-                f'<circle class="felt" cx="{xs[offset // step]}" cy="{y(checkin.felt_trust)}" '
-                'r="4.5"></circle>'
-            )
-    return Chart(" ".join(line), mark_safe("".join(marks)), first_day, points[-1].day)
+    return tuple(line), tuple(marks)
 
 
 def _marker(kind, x, y):
@@ -633,6 +661,9 @@ def dashboard_context(request, relationship, range_key, recent=None):
     else:
         record = compute_track_record(relationship, today, range_key, recent)
     shown = record.shown_points
+    boundary = history_boundary(today)
+    # The days before the boundary, which a click leaves as they were (build_chart).
+    settled = (_history_key(relationship, boundary), boundary)
     checkins, latest_checkin = cached_checkins(relationship, today, range_key, shown[0].day)
     return {
         "nav": "dashboard",
@@ -650,7 +681,7 @@ def dashboard_context(request, relationship, range_key, recent=None):
         if len(shown) >= MONTHLY_TABLE_DAYS
         else None,
         "table_points": [p for p in shown if p.causes] or shown[-1:],
-        "chart": SimpleLazyObject(lambda: build_chart(shown, checkins)),
+        "chart": SimpleLazyObject(lambda: build_chart(shown, checkins, settled)),
         "checkins": checkins,
         "latest_checkin": latest_checkin,
         "diverges": latest_checkin is not None

@@ -10,9 +10,15 @@ from django.utils.formats import date_format
 from guides.catalogue import catalogue
 from guides.models import Lesson
 from journal import dashboard
-from journal.models import Promise, StatusChange
+from journal.models import CheckIn, Promise, StatusChange
 from tests.journal.conftest import days_ago, today
-from tests.journal.helpers import assert_login_redirect, assert_partial, forget_cached
+from tests.journal.helpers import (
+    CSRF_TOKEN,
+    assert_login_redirect,
+    assert_partial,
+    forget_cached,
+    main_of,
+)
 
 
 def url(relationship):
@@ -514,3 +520,59 @@ def test_a_listed_promise_begins_with_what_its_row_is_kept_under():
 
     assert TIMELINE_FIELDS == KEPT_UNDER
     assert RecentPromise._fields[: len(KEPT_UNDER)] == KEPT_UNDER
+
+
+def chart_points(days, first=None):
+    """One Point a day, with a cause now and then (of each kind), for build_chart."""
+    from journal.scoring import Cause, Point
+
+    first = first or today() - timedelta(days=days - 1)
+    points = []
+    for n in range(days):
+        day = first + timedelta(days=n)
+        kind = ("kept", "broken", "breach", "overdue", None)[n % 7 % 5]
+        causes = (Cause(kind, n, "", day, 0.1, None),) if kind and n % 3 else ()
+        points.append(Point(day, round(3 + (n % 50) / 10, 2), 0.1, causes))
+    return points
+
+
+@pytest.mark.parametrize("days", [1, 20, 400, 401, 799, 1826])
+@pytest.mark.parametrize("settled_after", [-5, 0, 1, 7, 398, 399, 400, 1000, 1826, 3000])
+def test_a_chart_with_settled_columns_is_the_chart_drawn_whole(days, settled_after):
+    """The columns before the history boundary, kept from an earlier drawing, with the rest
+    drawn anew, are the chart drawn whole: the first time and from the memo."""
+    points = chart_points(days)
+    checkins = [CheckIn(date=points[0].day + timedelta(days=n), felt_trust=n % 11) for n in (0, 9)]
+    whole = dashboard.build_chart(points, checkins)
+    boundary = points[0].day + timedelta(days=settled_after)
+    settled = (("history", days, settled_after), boundary)
+    first = dashboard.build_chart(points, checkins, settled)
+    again = dashboard.build_chart(points, checkins, settled)
+    assert first == whole
+    assert again == whole
+
+
+def test_a_kept_click_in_the_whole_timeline_draws_only_the_unsettled_columns(
+    auth_client, make_relationship, make_promise, monkeypatch
+):
+    """After the first drawing of a relationship's whole timeline, a click draws the chart's
+    columns from the history boundary on; the rest come from the one drawn before, and the
+    page after it is the page drawn from nothing."""
+    long_ago = make_relationship(name="Long", breach_date=days_ago(900))
+    promise = make_promise(to=long_ago, due_date=today())
+    auth_client.get(f"{url(long_ago)}?range=all")
+    drawn = []
+    real = dashboard._chart_columns
+    monkeypatch.setattr(
+        dashboard, "_chart_columns", lambda *args: drawn.append(args[3:]) or real(*args)
+    )
+    data = {"status": "kept", "from": "dashboard", "range": "all"}
+    auth_client.post(f"/journal/promises/{promise.pk}/status/", data, HTTP_HX_REQUEST="true")
+    after = auth_client.get(f"{url(long_ago)}?range=all")
+    assert after.context.get("score") is not None  # rendered again
+    step = -(-901 // dashboard.MAX_CHART_POINTS)
+    settled = (dashboard.history_boundary(today()) - days_ago(900)).days // step
+    assert drawn and all(start == settled > 0 for start, _stop in drawn)
+    forget_cached()
+    anew = auth_client.get(f"{url(long_ago)}?range=all")
+    assert CSRF_TOKEN.sub(b"", main_of(anew)) == CSRF_TOKEN.sub(b"", main_of(after))
