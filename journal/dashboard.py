@@ -50,8 +50,9 @@ RECENTS = Memo(size=256, seconds=MEMO_SECONDS)  # by the text of a relationship'
 # A History with its points, for the longer ranges: about 1 MB for five years of daily use.
 HISTORY_POINTS = Memo(size=16, seconds=MEMO_SECONDS)
 LONG_TRACK_RECORDS = Memo(size=32, seconds=MEMO_SECONDS)  # their points are the same objects
-# The columns of long ranges' charts before the history boundary (build_chart's `settled`).
+# The columns of long ranges' charts before the history boundary (build_chart's `settled`)
 CHART_COLUMNS = Memo(size=64, seconds=MEMO_SECONDS)
+MONTH_ROWS = Memo(size=64, seconds=MEMO_SECONDS)  # and the months of their data tables
 MONTHLY_TABLE_DAYS = 365  # a range this long is listed in the data table a month a row
 MONTH_COUNTS = ("kept", "broken", "overdue", "breach")
 CHANGES_SHOWN = 6  # "why did it move?"
@@ -208,10 +209,30 @@ class Month(NamedTuple):
     felt: int | None  # its last check-in
 
 
-def months(points, checkins):
+def months(points, checkins, settled=None):
     """The points and check-ins of a long range a month at a time: a year of days, or five,
-    is a table no one can read (nor download on a phone); the chart shows them day by day."""
+    is a table no one can read (nor download on a phone); the chart shows them day by day.
+
+    `settled`: as for build_chart. The months wholly before the day's month are tabled once
+    per key, range and length, and kept in this process; their check-ins, which change
+    without the history, are filled in each time."""
     felt = {(c.date.year, c.date.month): c.felt_trust for c in checkins}  # oldest first
+    done, rows = 0, ()
+    if settled is not None:
+        key, day = settled
+        done = min(len(points), max(0, (day.replace(day=1) - points[0].day).days))
+    if done:
+        rows = MONTH_ROWS.get_or_set(
+            (key, points[0].day, len(points), done), lambda: _month_rows(points[:done])
+        )
+    return [
+        row._replace(felt=felt.get((row.first_day.year, row.first_day.month)))
+        for row in (*rows, *_month_rows(points[done:]))
+    ]
+
+
+def _month_rows(points):
+    """`points` a month a row, without their check-ins."""
     rows = []
     for (year, month), days in itertools.groupby(points, key=lambda p: (p.day.year, p.day.month)):
         days = list(days)
@@ -223,10 +244,10 @@ def months(points, checkins):
                 days[-1].score,
                 days[-1].score - before,
                 tuple((kind, kinds[kind]) for kind in MONTH_COUNTS if kinds[kind]),
-                felt.get((year, month)),
+                None,
             )
         )
-    return rows
+    return tuple(rows)
 
 
 @dataclass(frozen=True)
@@ -677,7 +698,7 @@ def dashboard_context(request, relationship, range_key, recent=None):
         "shown_points": shown,
         # Drawn only if the chart card is rendered, not when it comes from the cache (five
         # years take 1.7 ms).
-        "table_months": SimpleLazyObject(lambda: months(shown, checkins))
+        "table_months": SimpleLazyObject(lambda: months(shown, checkins, settled))
         if len(shown) >= MONTHLY_TABLE_DAYS
         else None,
         "table_points": [p for p in shown if p.causes] or shown[-1:],

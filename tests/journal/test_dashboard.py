@@ -552,12 +552,29 @@ def test_a_chart_with_settled_columns_is_the_chart_drawn_whole(days, settled_aft
     assert again == whole
 
 
-def test_a_kept_click_in_the_whole_timeline_draws_only_the_unsettled_columns(
+@pytest.mark.parametrize("days", [1, 31, 400, 1826])
+@pytest.mark.parametrize("settled_after", [-5, 0, 1, 40, 399, 1000, 1826, 3000])
+def test_months_with_settled_ones_are_the_months_tabled_whole(days, settled_after):
+    """The months before the history boundary's month, kept from an earlier table, with the
+    rest tabled anew, are the months tabled whole: the first time and from the memo (the
+    check-ins' column filled in each time, as check-ins change without the history)."""
+    points = chart_points(days, first=today() - timedelta(days=days + 17))
+    checkins = [CheckIn(date=points[0].day + timedelta(days=n), felt_trust=n % 11) for n in (3, 90)]
+    whole = dashboard.months(points, checkins)
+    settled = (("history", days, settled_after), points[0].day + timedelta(days=settled_after))
+    assert dashboard.months(points, checkins, settled) == whole
+    assert dashboard.months(points, checkins, settled) == whole
+    later = [*checkins, CheckIn(date=points[0].day, felt_trust=9)]
+    assert dashboard.months(points, later, settled) == dashboard.months(points, later)
+
+
+def test_a_kept_click_in_the_whole_timeline_draws_only_the_unsettled_days(
     auth_client, make_relationship, make_promise, monkeypatch
 ):
     """After the first drawing of a relationship's whole timeline, a click draws the chart's
-    columns from the history boundary on; the rest come from the one drawn before, and the
-    page after it is the page drawn from nothing."""
+    columns from the history boundary on, and tables the months from the boundary's month
+    on; the rest come from the ones drawn before, and the page after it is the page drawn
+    from nothing."""
     long_ago = make_relationship(name="Long", breach_date=days_ago(900))
     promise = make_promise(to=long_ago, due_date=today())
     auth_client.get(f"{url(long_ago)}?range=all")
@@ -566,6 +583,13 @@ def test_a_kept_click_in_the_whole_timeline_draws_only_the_unsettled_columns(
     monkeypatch.setattr(
         dashboard, "_chart_columns", lambda *args: drawn.append(args[3:]) or real(*args)
     )
+    tabled = []
+    real_months = dashboard._month_rows
+    monkeypatch.setattr(
+        dashboard,
+        "_month_rows",
+        lambda points: tabled.append(points[0].day) or real_months(points),
+    )
     data = {"status": "kept", "from": "dashboard", "range": "all"}
     auth_client.post(f"/journal/promises/{promise.pk}/status/", data, HTTP_HX_REQUEST="true")
     after = auth_client.get(f"{url(long_ago)}?range=all")
@@ -573,6 +597,8 @@ def test_a_kept_click_in_the_whole_timeline_draws_only_the_unsettled_columns(
     step = -(-901 // dashboard.MAX_CHART_POINTS)
     settled = (dashboard.history_boundary(today()) - days_ago(900)).days // step
     assert drawn and all(start == settled > 0 for start, _stop in drawn)
+    boundary_month = dashboard.history_boundary(today()).replace(day=1)
+    assert tabled and all(first >= boundary_month for first in tabled)
     forget_cached()
     anew = auth_client.get(f"{url(long_ago)}?range=all")
     assert CSRF_TOKEN.sub(b"", main_of(anew)) == CSRF_TOKEN.sub(b"", main_of(after))
