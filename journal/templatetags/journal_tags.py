@@ -8,6 +8,8 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
 
+from journal import rows
+
 register = template.Library()
 
 
@@ -68,25 +70,12 @@ def day(value, format_name="DATE_FORMAT"):
 def journal_rows(context, promises):
     """A relationship's journal page of `promises`, as rows kept for what they show
     (journal.rows), their forms coming back to this page."""
-    from journal.rows import journal_rows
-
-    return journal_rows(promises, context["request"].get_full_path(), context["today"])
+    return rows.journal_rows(promises, context["request"].get_full_path(), context["today"])
 
 
-@register.simple_tag
-def reflection_items(reflections):
-    """A relationship's journal page of reflections, kept for what they show (journal.rows)."""
-    from journal.rows import reflection_items
-
-    return reflection_items(reflections)
-
-
-@register.simple_tag
-def checkin_items(checkins):
-    """A relationship's journal page of check-ins, kept for what they show (journal.rows)."""
-    from journal.rows import checkin_items
-
-    return checkin_items(checkins)
+# A relationship's journal page of reflections, or of check-ins, kept for what they show.
+register.simple_tag(rows.reflection_items, name="reflection_items")
+register.simple_tag(rows.checkin_items, name="checkin_items")
 
 
 @register.simple_tag
