@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext, pgettext
 
 from journal import rows
+from journal.models import remembered_reverse
 
 register = template.Library()
 
@@ -72,6 +73,10 @@ def journal_rows(context, promises):
     (journal.rows), their forms coming back to this page."""
     return rows.journal_rows(promises, context["request"].get_full_path(), context["today"])
 
+
+# {% url %}, remembered (journal.models.remembered_reverse): for the dashboard's fragments,
+# which every Kept / Undo click renders again, where Django would work each URL out afresh.
+register.simple_tag(remembered_reverse, name="remembered_url")
 
 # A relationship's journal page of reflections, or of check-ins, kept for what they show.
 register.simple_tag(rows.reflection_items, name="reflection_items")

@@ -201,3 +201,36 @@ def test_a_list_is_remembered_per_language_and_day_too(tomorrow):
         tomorrow()
         assert journal_tags.day_rows([POINT]) == japanese  # written again on a new day
         assert journal_tags.day_row.cache_info().hits == 0
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        "'journal:promise_new'",
+        "'journal:relationship' 7",
+        "'relationship_dashboard' pk",
+        "'guides:lesson' 'winning-back-a-partner' 'what-to-be-ready-for'",
+    ],
+)
+def test_a_remembered_url_is_the_url_tags(arguments):
+    """The dashboard's fragments, rendered again on every click, link with remembered_url:
+    the same URL as {% url %} gives, for the same arguments, and `as` names it likewise."""
+    context = Context({"pk": 12})
+    url = Template("{% url " + arguments + " %}").render(context)
+    remembered = Template("{% load journal_tags %}{% remembered_url " + arguments + " %}")
+    assert remembered.render(context) == url
+    named = "{% load journal_tags %}{% remembered_url " + arguments + " as link %}[{{ link }}]"
+    assert Template(named).render(context) == f"[{url}]"
+
+
+def test_a_remembered_url_follows_the_url_configuration_in_use():
+    from django.urls import set_urlconf
+
+    template = Template("{% load journal_tags %}{% remembered_url 'journal:relationship' 7 %}")
+    assert template.render(Context()) == "/journal/relationships/7/"
+    try:
+        set_urlconf("tests.journal.urls_elsewhere")
+        assert template.render(Context()) == "/elsewhere/journal/relationships/7/"
+    finally:
+        set_urlconf(None)
+    assert template.render(Context()) == "/journal/relationships/7/"
