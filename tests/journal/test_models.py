@@ -283,3 +283,25 @@ def test_remembered_links_follow_the_url_configuration(make_promise):
     assert remembered_reverse("journal:promise_edit", promise.pk) == (
         f"/journal/promises/{promise.pk}/edit/"
     )
+
+
+@pytest.mark.django_db
+def test_postgresql_compresses_the_recent_state_with_lz4():
+    """Every status click writes a relationship's recent_state again (some 4 KB of JSON for a
+    month of promises in Japanese), which PostgreSQL compresses: with lz4, not its slower
+    default (pglz)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("column compression is PostgreSQL's (this suite runs on it in CI)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        if not cursor.fetchone()[0]:
+            pytest.skip("this PostgreSQL was built without lz4")
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = 'journal_relationship'::regclass AND attname = 'recent_state'"
+        )
+        assert cursor.fetchone()[0] == "l"
