@@ -78,6 +78,34 @@ def journal_rows(context, promises):
 # which every Kept / Undo click renders again, where Django would work each URL out afresh.
 register.simple_tag(remembered_reverse, name="remembered_url")
 
+
+@register.tag
+def once_per(parser, token):
+    """{% once_per a b %}…{% endonce_per %}: what lies between, rendered once in this process
+    for each value of a, b in each language, then the same HTML again. For words that depend on
+    nothing else (a card's headings and legend): the values must name all that it shows but
+    the language, and take few values (a range), as each is kept for good. In the dashboard's
+    chart card, which every Kept / Undo click renders again, where {% cache %} took a cache
+    lookup (a lock, a key digest, unpickling) for each of these."""
+    vary_on = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    nodelist = parser.parse(("endonce_per",))
+    parser.delete_first_token()
+    return OncePerNode(nodelist, vary_on)
+
+
+class OncePerNode(template.Node):
+    def __init__(self, nodelist, vary_on):
+        self.nodelist, self.vary_on = nodelist, vary_on
+        self.rendered = {}
+
+    def render(self, context):
+        key = (get_language(), *(value.resolve(context) for value in self.vary_on))
+        html = self.rendered.get(key)
+        if html is None:
+            html = self.rendered[key] = self.nodelist.render(context)
+        return html
+
+
 # A relationship's journal page of reflections, or of check-ins, kept for what they show.
 register.simple_tag(rows.reflection_items, name="reflection_items")
 register.simple_tag(rows.checkin_items, name="checkin_items")

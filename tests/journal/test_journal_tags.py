@@ -234,3 +234,28 @@ def test_a_remembered_url_follows_the_url_configuration_in_use():
     finally:
         set_urlconf(None)
     assert template.render(Context()) == "/journal/relationships/7/"
+
+
+def test_once_per_renders_its_words_once_for_each_value():
+    """The dashboard's headings and legends (the same words for every chart of a range in a
+    language) are rendered once per process, not looked up in the cache on every click."""
+    renders = []
+
+    def rendering():
+        renders.append(1)
+        return len(renders)
+
+    template = Template(
+        "{% load journal_tags %}{% once_per key %}<h2>{{ rendering }}</h2>{% endonce_per %}"
+    )
+
+    def render(key, language):
+        with translation.override(language):
+            return template.render(Context({"key": key, "rendering": rendering}))
+
+    assert render("30", "en") == "<h2>1</h2>"
+    assert render("30", "en") == "<h2>1</h2>"
+    assert render("all", "en") == "<h2>2</h2>"
+    assert render("30", "ja") == "<h2>3</h2>"
+    assert render("30", "en") == "<h2>1</h2>"
+    assert len(renders) == 3
