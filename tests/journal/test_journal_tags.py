@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.template import Context, Template
+from django.urls import set_urlconf
 from django.utils import translation
 
 from journal.insights import Milestone
@@ -224,8 +225,6 @@ def test_a_remembered_url_is_the_url_tags(arguments):
 
 
 def test_a_remembered_url_follows_the_url_configuration_in_use():
-    from django.urls import set_urlconf
-
     template = Template("{% load journal_tags %}{% remembered_url 'journal:relationship' 7 %}")
     assert template.render(Context()) == "/journal/relationships/7/"
     try:
