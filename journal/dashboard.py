@@ -13,7 +13,6 @@ from django.db.models import Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
@@ -26,7 +25,7 @@ from guides.models import Guide, Lesson, content_version
 from guides.progress import next_lesson
 from journal import insights, scoring
 from journal.insights import Progress, Resolution, Streaks
-from journal.models import CheckIn, Profile, Promise, Status
+from journal.models import CheckIn, Profile, Promise, Status, remembered_reverse
 from journal.pagecache import CSRF_PLACEHOLDER, cached_html, page_key, with_csrf_token
 from journal.rows import KEPT_UNDER, ROW_FIELDS, rendered_rows
 from journal.scoring import history_boundary
@@ -627,7 +626,7 @@ def promise_rows(lists, relationship, today, range_key):
     order of PROMISE_GROUPS: the card's loop then writes a heading and a string per list.
     The rows are kept for what they show (journal.rows): after a Kept click only the row
     that changed is rendered."""
-    path = reverse("relationship_dashboard", args=[relationship.pk])
+    path = remembered_reverse("relationship_dashboard", relationship.pk)
     if range_key != DEFAULT_RANGE:
         path += f"?range={range_key}"
     shared = ("dashboard", today, get_language(), range_key, path, content_version())
