@@ -202,6 +202,25 @@ def test_a_page_costs_the_same_queries_for_a_heavy_user(
         assert heavy_client.get(page(heavy)).status_code == HTTPStatus.OK
 
 
+@pytest.mark.parametrize("page", [dashboard_url, relationship_url], ids=["dashboard", "journal"])
+def test_a_page_right_after_a_change_costs_the_same_queries_for_a_heavy_user(small, heavy, page):
+    """As the benchmark's "after a change" rows: a Kept and its Undo made from the journal
+    page, then the page, which the page cache cannot serve."""
+    counts = {}
+    for relationship in (small, heavy):
+        client = client_for(relationship)
+        client.get(page(relationship))
+        promise = open_promise(relationship)
+        for action, data in (("status", {"status": "kept"}), ("undo", {})):
+            url = f"/journal/promises/{promise.pk}/{action}/"
+            assert client.post(url, data, HTTP_HX_REQUEST="true").status_code == HTTPStatus.OK
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page(relationship)).status_code == HTTPStatus.OK
+        assert not any(q["sql"].startswith(("INSERT", "UPDATE")) for q in queries)
+        counts[relationship] = len(queries)
+    assert counts[small] == counts[heavy] <= MAX_QUERIES
+
+
 @pytest.mark.parametrize("range_key", RANGES)
 def test_a_workers_first_dashboard_stays_within_the_budget(heavy, range_key):
     """With nothing read yet in the process, not even the lessons (guides.catalogue): the
