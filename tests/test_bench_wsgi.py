@@ -11,7 +11,8 @@ from trustrepair.wsgi import application as served
 
 def without_per_request_values(body):
     """The CSP nonces and CSRF tokens, new in every response."""
-    return re.sub(rb'(nonce=|value=|"X-CSRFToken": )"[^"]*"', rb'\1""', body)
+    fresh = rb'(nonce=|name="csrfmiddlewaretoken" value=|"X-CSRFToken": )"[^"]*"'
+    return re.sub(fresh, rb'\1""', body)
 
 
 def call(app, environ):
