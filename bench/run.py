@@ -303,6 +303,7 @@ def fetch(session, page, path=None, post=None):
 
 
 def untimed(session, page, path, fields):
+    """A write made between timings (HTMX, as the page's buttons make it)."""
     response, _content = session.request("POST", path, fields, htmx=True)
     if response.status != 200:
         raise SystemExit(f"{page.name}: HTTP {response.status} for {path}")
@@ -322,10 +323,7 @@ def timed(session, page):
         raise SystemExit(f"{page.name}: HTTP {response.status} for {page.path}")
     server = float(response.headers["X-Server-Time"])
     if page.undo:
-        back = {"from": "dashboard", "range": page.post["range"]}
-        undone, _content = fetch(session, page, page.undo, back)
-        if undone.status != 200:
-            raise SystemExit(f"{page.name}: HTTP {undone.status} for {page.undo}")
+        untimed(session, page, page.undo, {"from": "dashboard", "range": page.post["range"]})
     queries = int(response.headers.get("X-Query-Count", "-1"))
     return server, elapsed, queries, len(content)
 
@@ -407,7 +405,7 @@ def throughput_threads(session, page, port, clients, seconds, open_ids, workdir)
                 fields = {"from": "dashboard", "range": page.post["range"]}
                 fields.update({"status": "kept"} if kept else {})
                 path = f"/journal/promises/{promise}/{action}/"
-                response, _content = fetch(session, page, path, fields)
+                response, _content = session.request("POST", path, fields, htmx=True)
             if response.status != 200:
                 raise SystemExit(f"{page.name}: HTTP {response.status}")
             done[index] += 1
