@@ -727,6 +727,32 @@ def test_a_click_carries_the_recent_promises_over_exactly(small, action):
     assert any(p.lesson_slug for p in stored.promises)  # with the lessons' links
 
 
+@pytest.mark.parametrize("action", ["status", "undo"])
+@pytest.mark.parametrize("htmx", [True, False], ids=["row", "no script"])
+def test_a_click_on_the_journal_page_keeps_the_recent_state_too(small, action, htmx):
+    """A Kept / Undo on the journal page (its row swapped in, or without JavaScript a form
+    and a redirect) carries the recent promises over as a click on the dashboard does: the
+    dashboard opened after it reads none of them again."""
+    client = client_for(small)
+    client.get(dashboard_url(small))
+    promise = small.promises.get(text="Walk") if action == "undo" else open_promise(small)
+    url = f"/journal/promises/{promise.pk}/{action}/"
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = client.post(url, {"status": "kept"}, **headers)
+    assert response.status_code == (HTTPStatus.OK if htmx else HTTPStatus.FOUND)
+    assert b"hx-swap-oob" not in response.content  # the row alone, not the dashboard's cards
+    small.refresh_from_db()
+    boundary = history_boundary(timezone.localdate())
+    assert stored_recent(small, small.score_version, boundary) == _read_recent(small, boundary)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(dashboard_url(small))
+    assert response.context.get("score") is not None  # rendered again, not from the page cache
+    read = " ".join(q["sql"] for q in queries)
+    assert "journal_promise" not in read
+    assert "journal_breach" not in read
+
+
 def test_a_click_goes_on_from_the_state_another_workers_click_kept(small):
     """Each gunicorn worker has its own cache, so a click often follows one made in the other
     worker: it goes on from the recent state that click kept in the relationship's row, read
