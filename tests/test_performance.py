@@ -753,6 +753,26 @@ def test_a_click_on_the_journal_page_keeps_the_recent_state_too(small, action, h
     assert "journal_breach" not in read
 
 
+def test_a_journal_page_click_on_a_promise_months_old_keeps_the_state_exact(small):
+    """A promise kept months ago is not among the recent promises a click carries over:
+    reopened from the journal page, the recent state is read again, and what the row keeps
+    is still what reading gives; so after the promise is kept again."""
+    old = Promise.objects.create(relationship=small, text="Old", due_date=days_ago(99))
+    old.set_status(Status.KEPT, by=small.owner, on=days_ago(98))
+    client = client_for(small)
+    client.get(dashboard_url(small))
+    boundary = history_boundary(timezone.localdate())
+    assert old.pk not in {p.pk for p in _read_recent(small, boundary).promises}
+    for action in ("undo", "status"):
+        url = f"/journal/promises/{old.pk}/{action}/"
+        response = client.post(url, {"status": "kept"}, HTTP_HX_REQUEST="true")
+        assert response.status_code == HTTPStatus.OK
+        small.refresh_from_db()
+        stored = stored_recent(small, small.score_version, boundary)
+        assert stored == _read_recent(small, boundary)
+        assert old.pk in {p.pk for p in stored.promises}  # reopened, then kept today
+
+
 def test_a_click_goes_on_from_the_state_another_workers_click_kept(small):
     """Each gunicorn worker has its own cache, so a click often follows one made in the other
     worker: it goes on from the recent state that click kept in the relationship's row, read
