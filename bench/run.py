@@ -295,11 +295,11 @@ def pages_for(described, key, clients):
     ]
 
 
-def fetch(session, page, path=None, post=None):
-    path = path or page.path
-    if post is None and page.post is None:
-        return session.request("GET", path)
-    return session.request("POST", path, post or page.post, htmx=True)
+def fetch(session, page):
+    """The page's request: a GET, or its write as the page's button makes it (HTMX)."""
+    if page.post is None:
+        return session.request("GET", page.path)
+    return session.request("POST", page.path, page.post, htmx=True)
 
 
 def untimed(session, page, path, fields):
